@@ -1,0 +1,7 @@
+"""onshift: on-call and incident response for AI services."""
+
+from __future__ import annotations
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

@@ -1,0 +1,238 @@
+"""Reading YAML spec files at the edge: documents with line numbers, pydantic validation, and
+one :class:`~onshift.errors.Problem` per thing wrong (file, line, field path, what was expected).
+
+The core never sees what this module returns except through each format's own mapper to domain
+types.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from onshift.errors import Problem, SpecError
+
+__all__ = ["Document", "format_path", "load_documents", "parse_model", "problems_from_validation"]
+
+M = TypeVar("M", bound=BaseModel)
+PathElem = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document of a file, with the node tree kept for locating fields."""
+
+    file: str
+    index: int
+    data: Any
+    node: yaml.Node
+
+    def line_of(self, path: Sequence[PathElem]) -> int | None:
+        """1-based line of the deepest node found along ``path`` (the parent for a missing key)."""
+        node: yaml.Node = self.node
+        for elem in path:
+            child = _child(node, elem)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+    def problem(self, path: Sequence[PathElem], message: str) -> Problem:
+        return Problem(
+            file=self.file, line=self.line_of(path), path=format_path(path), message=message
+        )
+
+
+def _child(node: yaml.Node, elem: PathElem) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(elem, str):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == elem:
+                return value  # type: ignore[no-any-return]
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(elem, int)
+        and 0 <= elem < len(node.value)
+    ):
+        return node.value[elem]  # type: ignore[no-any-return]
+    return None
+
+
+def format_path(path: Sequence[PathElem]) -> str:
+    out = ""
+    for elem in path:
+        if isinstance(elem, int):
+            out += f"[{elem}]"
+        else:
+            out += f".{elem}" if out else elem
+    return out
+
+
+def _duplicate_keys(file: str, node: yaml.Node, path: list[PathElem]) -> list[Problem]:
+    problems: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                problems.append(
+                    Problem(
+                        file=file,
+                        line=key.start_mark.line + 1,
+                        path=format_path([*path, name]),
+                        message="this key appears twice in the same mapping; keep one",
+                    )
+                )
+            seen.add(name)
+            problems.extend(_duplicate_keys(file, value, [*path, name]))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            problems.extend(_duplicate_keys(file, item, [*path, i]))
+    return problems
+
+
+def load_documents(path: Path | str, *, text: str | None = None) -> list[Document]:
+    """Every non-empty YAML document in ``path``; a syntax error becomes a :class:`SpecError`."""
+    file = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise SpecError.single("file not found", file=file) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError.single(f"cannot read the file: {exc}", file=file) from exc
+    loader = yaml.SafeLoader(text)
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            problems.extend(_duplicate_keys(file, node, []))
+            data = loader.construct_document(node)
+            if data is not None:
+                docs.append(Document(file=file, index=index, data=data, node=node))
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or str(exc)
+        raise SpecError.single(f"not valid YAML: {what}", file=file, line=line) from exc
+    except yaml.YAMLError as exc:
+        raise SpecError.single(f"not valid YAML: {exc}", file=file) from exc
+    finally:
+        loader.dispose()
+    if problems:
+        raise SpecError(problems)
+    if not docs:
+        raise SpecError.single("the file holds no YAML document", file=file)
+    return docs
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes an annotation can hold (through Optional, list, dict values)."""
+    origin = typing.get_origin(annotation)
+    if origin is None:
+        return [annotation]
+    out: list[Any] = []
+    args = typing.get_args(annotation)
+    if origin in (list, tuple, set, frozenset, typing.Union, types.UnionType):
+        for arg in args:
+            out.extend(_unwrap(arg))
+    elif origin is dict and args:
+        out.extend(_unwrap(args[-1]))
+    elif origin is typing.Annotated and args:
+        out.extend(_unwrap(args[0]))
+    return out
+
+
+def _allowed_fields(model: type[BaseModel], loc: Sequence[PathElem]) -> list[str]:
+    current: list[type[BaseModel]] = [model]
+    for elem in loc:
+        if isinstance(elem, int):
+            continue
+        nxt: list[type[BaseModel]] = []
+        for cls in current:
+            for name, field in cls.model_fields.items():
+                if elem in (name, field.alias):
+                    nxt.extend(
+                        c
+                        for c in _unwrap(field.annotation)
+                        if isinstance(c, type) and issubclass(c, BaseModel)
+                    )
+        if not nxt:
+            return []
+        current = nxt
+    names: list[str] = []
+    for cls in current:
+        names.extend(field.alias or name for name, field in cls.model_fields.items())
+    return sorted(set(names))
+
+
+def _message(err: Any, model: type[BaseModel], loc: Sequence[PathElem]) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        name = str(loc[-1]) if loc else ""
+        hint = difflib.get_close_matches(name, allowed, n=1)
+        text = "unknown field"
+        if hint:
+            text += f"; did you mean {hint[0]!r}?"
+        if allowed:
+            text += f" (expected one of: {', '.join(allowed)})"
+        return text
+    msg = str(err.get("msg", "invalid value"))
+    msg = msg.removeprefix("Value error, ")
+    value = err.get("input")
+    if isinstance(value, str | int | float | bool) and kind not in ("value_error",):
+        msg += f" (got {value!r})"
+    return msg
+
+
+def problems_from_validation(
+    exc: ValidationError, doc: Document, model: type[BaseModel], prefix: Sequence[PathElem] = ()
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc: list[PathElem] = [e for e in err["loc"] if isinstance(e, str | int)]
+        # Pydantic puts tagged-union member names into locations; drop those that are not keys.
+        clean: list[PathElem] = []
+        node_path: list[PathElem] = list(prefix)
+        for elem in loc:
+            if isinstance(elem, str) and doc.line_of([*node_path, elem]) is not None:
+                probe = doc.node
+                for p in [*node_path, elem]:
+                    found = _child(probe, p)
+                    if found is None:
+                        probe = None  # type: ignore[assignment]
+                        break
+                    probe = found
+                if probe is None and elem and elem[0].isupper():
+                    continue
+            clean.append(elem)
+            node_path.append(elem)
+        full = [*prefix, *clean]
+        problems.append(doc.problem(full, _message(err, model, clean)))
+    return problems
+
+
+def parse_model(
+    model: type[M], doc: Document, *, data: Any = None, prefix: Sequence[PathElem] = ()
+) -> M:
+    """Validate ``doc.data`` (or ``data`` found at ``prefix``) as ``model``."""
+    payload = doc.data if data is None else data
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise SpecError(problems_from_validation(exc, doc, model, prefix)) from None

@@ -1,0 +1,11 @@
+"""In-memory fakes of onshift's ports, for the drill, our tests and users' tests.
+
+Each fake behaves like the real adapter as far as its port promises, and records what it was
+asked to do so tests can assert on it.
+"""
+
+from __future__ import annotations
+
+from onshift.clock import SimulatedClock
+
+__all__ = ["SimulatedClock"]
