@@ -1,0 +1,1 @@
+"""SLOs, SLIs, error budgets and burn rates."""

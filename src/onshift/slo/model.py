@@ -1,0 +1,183 @@
+"""The SLO domain: objectives, indicators, alert windows and policies.
+
+Objectives and budgets are kept as exact fractions (99.9 % → 999/1000) and converted to floats
+only where series maths needs them, so rendered thresholds carry no ``0.0009999999999999432``
+artefacts. Burn-rate factors are derived, never configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from fractions import Fraction
+
+from onshift.units import format_duration
+
+__all__ = [
+    "SLO",
+    "AlertPolicy",
+    "AlertWindow",
+    "Condition",
+    "EventPredicate",
+    "Indicator",
+    "Op",
+    "PrometheusBinding",
+    "Severity",
+]
+
+
+class Severity(StrEnum):
+    PAGE = "page"
+    TICKET = "ticket"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertWindow:
+    """One tier: fire while both windows burn faster than the factor derived from the budget."""
+
+    severity: Severity
+    budget_percent: Fraction
+    long: timedelta
+    short: timedelta
+
+    def __post_init__(self) -> None:
+        if not 0 < self.budget_percent <= 100:
+            msg = f"budget_percent must be in (0, 100], got {float(self.budget_percent)}"
+            raise ValueError(msg)
+        if not timedelta(0) < self.short < self.long:
+            msg = "the short window must be shorter than the long window"
+            raise ValueError(msg)
+
+    def factor(self, period: timedelta) -> Fraction:
+        """budget% × period / long window: 2 % of 30 d in 1 h → 14.4."""
+        return (
+            self.budget_percent
+            / 100
+            * Fraction(period / timedelta(seconds=1))
+            / Fraction(self.long / timedelta(seconds=1))
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.severity}:{format_duration(self.long)}/{format_duration(self.short)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertPolicy:
+    windows: tuple[AlertWindow, ...]
+    name: str
+    catalogue: str | None = None
+    page_enabled: bool = True
+    ticket_enabled: bool = True
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    def enabled(self, severity: Severity) -> bool:
+        return self.page_enabled if severity is Severity.PAGE else self.ticket_enabled
+
+    @property
+    def active_windows(self) -> tuple[AlertWindow, ...]:
+        return tuple(w for w in self.windows if self.enabled(w.severity))
+
+
+class Op(StrEnum):
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    IN = "in"
+
+
+Scalar = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Condition:
+    """``{field, op, value}``: one reason a request-log event is bad."""
+
+    field: str
+    op: Op
+    value: Scalar | tuple[Scalar, ...]
+
+    def __post_init__(self) -> None:
+        if self.op is Op.IN and not isinstance(self.value, tuple):
+            msg = "op 'in' takes a list of values"
+            raise ValueError(msg)
+        if self.op in (Op.LT, Op.LE, Op.GT, Op.GE) and (
+            isinstance(self.value, bool) or not isinstance(self.value, int | float)
+        ):
+            msg = f"op {self.op.value!r} compares numbers; the value must be a number"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventPredicate:
+    """An event is bad if any condition holds; events weigh 1 unless ``weight`` names a field."""
+
+    bad_if: tuple[Condition, ...]
+    weight: str | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        names = [c.field for c in self.bad_if]
+        if self.weight:
+            names.append(self.weight)
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrometheusBinding:
+    """PromQL templates for bad and total events per second; ``{{window}}`` is substituted."""
+
+    errors: str
+    total: str
+
+    def render(self, window: timedelta) -> tuple[str, str]:
+        text = format_duration(window)
+        return self.errors.replace("{{window}}", text), self.total.replace("{{window}}", text)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Indicator:
+    prometheus: PrometheusBinding | None = None
+    events: EventPredicate | None = None
+
+    def __post_init__(self) -> None:
+        if self.prometheus is None and self.events is None:
+            msg = "an indicator needs at least one binding (prometheus or events)"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SLO:
+    name: str
+    service: str
+    objective: Fraction
+    period: timedelta
+    indicator: Indicator
+    alerting: AlertPolicy
+    labels: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.objective < 1:
+            msg = f"the objective must be strictly between 0 and 1, got {float(self.objective)}"
+            raise ValueError(msg)
+
+    @property
+    def budget(self) -> Fraction:
+        """Allowed share of bad events: 1 − objective."""
+        return 1 - self.objective
+
+    @property
+    def objective_percent(self) -> float:
+        return float(self.objective * 100)
+
+    def threshold(self, window: AlertWindow) -> float:
+        """The error ratio a tier's windows must exceed: factor × budget (exact, then float)."""
+        return float(window.factor(self.period) * self.budget)

@@ -1,0 +1,131 @@
+"""Count series: good and total events per uniform interval, and exact windowed sums.
+
+Each row's timestamp is the END of its interval. Windowed sums are differences of cumulative
+sums, so a long window is always sum(bad) / sum(total) over its rows (event-weighted), never an
+average of ratios, and a window without traffic is "no data" (NaN inside numpy, ``None`` once
+rendered) that cannot fire an alert nor poison any other window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["CountSeries", "WindowSums"]
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class WindowSums:
+    """Bad and total events over a trailing window ending at every row."""
+
+    window: timedelta
+    bad: F64
+    total: F64
+
+    def error_ratio(self) -> F64:
+        """bad / total; NaN where the window saw no traffic."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.total > 0, self.bad / self.total, np.nan)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class CountSeries:
+    """``end`` (Unix seconds, int64, strictly increasing by ``step_s``), ``good`` and ``total``."""
+
+    end: I64
+    good: F64
+    total: F64
+    step_s: int
+
+    def __post_init__(self) -> None:
+        n = len(self.end)
+        if len(self.good) != n or len(self.total) != n:
+            msg = "end, good and total must have the same length"
+            raise ValueError(msg)
+        if self.step_s < 1:
+            msg = "the step must be at least 1 s"
+            raise ValueError(msg)
+        if n > 1 and not np.all(np.diff(self.end) == self.step_s):
+            msg = f"rows must be exactly {self.step_s} s apart"
+            raise ValueError(msg)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        end: npt.ArrayLike,
+        good: npt.ArrayLike,
+        total: npt.ArrayLike,
+        *,
+        step_s: int,
+    ) -> CountSeries:
+        return cls(
+            end=np.asarray(end, dtype=np.int64),
+            good=np.asarray(good, dtype=np.float64),
+            total=np.asarray(total, dtype=np.float64),
+            step_s=step_s,
+        )
+
+    def __len__(self) -> int:
+        return len(self.end)
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(seconds=self.step_s)
+
+    @property
+    def bad(self) -> F64:
+        return self.total - self.good
+
+    def time_at(self, index: int) -> datetime:
+        return datetime.fromtimestamp(int(self.end[index]), UTC)
+
+    def index_at(self, moment: datetime) -> int:
+        """Index of the last row whose interval ended at or before ``moment`` (−1 if none)."""
+        ts = moment.timestamp()
+        return int(np.searchsorted(self.end, ts, side="right")) - 1
+
+    def rows(self, window: timedelta) -> int:
+        """Rows in ``window``; the window must be a whole number of steps."""
+        seconds = window / timedelta(seconds=1)
+        rows = seconds / self.step_s
+        if rows != int(rows) or rows < 1:
+            msg = (
+                f"the window {window} is not a whole number of {self.step_s} s steps; "
+                "use data with a step that divides every alert window"
+            )
+            raise ValueError(msg)
+        return int(rows)
+
+    def window_sums(self, window: timedelta) -> WindowSums:
+        """Trailing sums over ``window`` ending at every row (shorter at the start of data)."""
+        k = self.rows(window)
+        return WindowSums(
+            window=window,
+            bad=_trailing(self.bad, k),
+            total=_trailing(self.total, k),
+        )
+
+    def slice_to(self, index: int) -> CountSeries:
+        """The rows up to and including ``index``."""
+        return CountSeries(
+            end=self.end[: index + 1],
+            good=self.good[: index + 1],
+            total=self.total[: index + 1],
+            step_s=self.step_s,
+        )
+
+
+def _trailing(values: F64, k: int) -> F64:
+    cum = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    n = len(values)
+    upper = cum[1 : n + 1]
+    lower = cum[np.maximum(np.arange(1, n + 1) - k, 0)]
+    # Float sums of non-integral weights can leave a -1e-13 residue where the truth is 0.
+    out: F64 = np.maximum(upper - lower, 0.0)
+    return out

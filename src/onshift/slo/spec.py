@@ -1,0 +1,72 @@
+"""Read SLO files: native ``onshift/v1``, Sloth ``prometheus/v1`` and OpenSLO ``openslo/v1``,
+auto-detected per YAML document. Every problem in every document is reported together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from onshift.errors import Problem, SpecError
+from onshift.slo.model import SLO
+from onshift.slo.spec_imports import parse_openslo, parse_sloth
+from onshift.slo.spec_onshift import parse_onshift_slo
+from onshift.specfile import Document, load_documents
+
+__all__ = ["load_slos", "parse_document"]
+
+
+def parse_document(doc: Document) -> list[SLO]:
+    data = doc.data
+    if not isinstance(data, dict):
+        raise SpecError([doc.problem([], "expected a mapping with apiVersion and kind")])
+    api = data.get("apiVersion")
+    if data.get("version") == "prometheus/v1":
+        return parse_sloth(doc)
+    if api == "onshift/v1" and data.get("kind") == "SLO":
+        return [parse_onshift_slo(doc)]
+    if api == "openslo/v1" and data.get("kind") == "SLO":
+        return parse_openslo(doc)
+    if api == "openslo/v1":
+        return []  # Service, DataSource … documents beside an SLO carry nothing we evaluate
+    got = f"apiVersion {api!r}, kind {data.get('kind')!r}" if api else "no apiVersion"
+    raise SpecError(
+        [
+            doc.problem(
+                ["apiVersion"] if api else [],
+                f"not an SLO document ({got}); expected apiVersion: onshift/v1 with kind: SLO, "
+                "a Sloth file (version: prometheus/v1) or an OpenSLO openslo/v1 SLO",
+            )
+        ]
+    )
+
+
+def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
+    """All SLOs in ``paths``; raises one :class:`SpecError` listing every problem found."""
+    problems: list[Problem] = []
+    slos: list[SLO] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            docs = load_documents(path)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        for doc in docs:
+            try:
+                found = parse_document(doc)
+            except SpecError as exc:
+                problems.extend(exc.problems)
+                continue
+            for slo in found:
+                key = f"{slo.service}/{slo.name}"
+                if key in seen:
+                    problems.append(
+                        doc.problem([], f"SLO {key} is defined twice (first in {seen[key]})")
+                    )
+                seen[key] = doc.file
+                slos.append(slo)
+    if problems:
+        raise SpecError(problems)
+    if not slos:
+        raise SpecError([Problem(file=", ".join(map(str, paths)), message="no SLO found")])
+    return slos

@@ -1,0 +1,220 @@
+"""The native SLO format: ``apiVersion: onshift/v1``, ``kind: SLO``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from onshift.errors import Problem
+from onshift.slo.catalogue import catalogue_for_period, catalogue_names, load_catalogue
+from onshift.slo.model import (
+    SLO,
+    AlertPolicy,
+    AlertWindow,
+    Condition,
+    EventPredicate,
+    Indicator,
+    Op,
+    PrometheusBinding,
+    Severity,
+)
+from onshift.specfile import Document, PathElem, parse_model
+from onshift.units import parse_duration
+
+__all__ = ["parse_onshift_slo"]
+
+_Scalar = str | int | float | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Meta(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$")
+    service: str = Field(min_length=1)
+    labels: dict[str, str] = {}
+
+
+class _Prometheus(_Strict):
+    errors: str = Field(min_length=1)
+    total: str = Field(min_length=1)
+
+
+class _Condition(_Strict):
+    field: str = Field(min_length=1)
+    op: Op
+    value: _Scalar | list[_Scalar]
+
+
+class _Events(_Strict):
+    bad_if: list[_Condition] = Field(min_length=1)
+    weight: str | None = None
+
+
+class _Indicator(_Strict):
+    prometheus: _Prometheus | None = None
+    events: _Events | None = None
+
+
+class _Window(_Strict):
+    severity: Severity
+    budget_percent: float = Field(gt=0, le=100)
+    long: str
+    short: str
+
+
+class _Toggle(_Strict):
+    enabled: bool = True
+
+
+class _Alerting(_Strict):
+    name: str | None = None
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    windows: str | list[_Window] | None = None
+    page: _Toggle = _Toggle()
+    ticket: _Toggle = _Toggle()
+
+
+class _Spec(_Strict):
+    description: str = ""
+    objective: float = Field(gt=0, lt=100)
+    window: str = "30d"
+    indicator: _Indicator
+    alerting: _Alerting = _Alerting()
+
+
+class _SLODoc(_Strict):
+    apiVersion: Literal["onshift/v1"]  # noqa: N815 - the wire name
+    kind: Literal["SLO"]
+    metadata: _Meta
+    spec: _Spec
+
+
+def _duration(
+    doc: Document, path: list[PathElem], text: str, problems: list[Problem]
+) -> timedelta | None:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        problems.append(doc.problem(path, str(exc)))
+        return None
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _windows(
+    doc: Document, alerting: _Alerting, period: timedelta, problems: list[Problem]
+) -> tuple[tuple[AlertWindow, ...], str | None]:
+    base: list[PathElem] = ["spec", "alerting", "windows"]
+    if alerting.windows is None:
+        cat = catalogue_for_period(period)
+        return cat.windows, cat.name
+    if isinstance(alerting.windows, str):
+        try:
+            cat = load_catalogue(alerting.windows)
+        except KeyError:
+            names = ", ".join(catalogue_names())
+            problems.append(
+                doc.problem(
+                    base,
+                    f"unknown window catalogue {alerting.windows!r}; expected "
+                    f"one of: {names}, or a list of {{severity, budget_percent, long, short}}",
+                )
+            )
+            return (), None
+        return cat.windows, cat.name
+    out: list[AlertWindow] = []
+    for i, w in enumerate(alerting.windows):
+        long = _duration(doc, [*base, i, "long"], w.long, problems)
+        short = _duration(doc, [*base, i, "short"], w.short, problems)
+        if long is None or short is None:
+            continue
+        try:
+            out.append(
+                AlertWindow(
+                    severity=w.severity,
+                    budget_percent=Fraction(str(w.budget_percent)),
+                    long=long,
+                    short=short,
+                )
+            )
+        except ValueError as exc:
+            problems.append(doc.problem([*base, i], str(exc)))
+    if not out and not problems:
+        problems.append(doc.problem(base, "the list of windows is empty"))
+    return tuple(out), None
+
+
+def _conditions(doc: Document, events: _Events, problems: list[Problem]) -> EventPredicate | None:
+    conditions = []
+    for i, c in enumerate(events.bad_if):
+        value: Any = tuple(c.value) if isinstance(c.value, list) else c.value
+        try:
+            conditions.append(Condition(field=c.field, op=c.op, value=value))
+        except ValueError as exc:
+            path: list[PathElem] = ["spec", "indicator", "events", "bad_if", i, "value"]
+            problems.append(doc.problem(path, str(exc)))
+    return EventPredicate(bad_if=tuple(conditions), weight=events.weight)
+
+
+def parse_onshift_slo(doc: Document) -> SLO:
+    """Map one validated ``onshift/v1`` SLO document to the domain, collecting every problem."""
+    from onshift.errors import SpecError
+
+    model = parse_model(_SLODoc, doc)
+    spec = model.spec
+    problems: list[Problem] = []
+    period = _duration(doc, ["spec", "window"], spec.window, problems) or timedelta(days=30)
+    ind = spec.indicator
+    if ind.prometheus is None and ind.events is None:
+        problems.append(
+            doc.problem(
+                ["spec", "indicator"],
+                "needs a binding: prometheus {errors, total} and/or events {bad_if}",
+            )
+        )
+    if ind.prometheus is not None:
+        for key in ("errors", "total"):
+            if "{{window}}" not in getattr(ind.prometheus, key):
+                problems.append(
+                    doc.problem(
+                        ["spec", "indicator", "prometheus", key],
+                        "the query must contain {{window}}, e.g. "
+                        "sum(rate(agent_requests_total[{{window}}]))",
+                    )
+                )
+    predicate = _conditions(doc, ind.events, problems) if ind.events is not None else None
+    windows, catalogue = _windows(doc, spec.alerting, period, problems)
+    if problems:
+        raise SpecError(problems)
+    return SLO(
+        name=model.metadata.name,
+        service=model.metadata.service,
+        labels=dict(model.metadata.labels),
+        description=spec.description,
+        objective=Fraction(str(spec.objective)) / 100,
+        period=period,
+        indicator=Indicator(
+            prometheus=PrometheusBinding(errors=ind.prometheus.errors, total=ind.prometheus.total)
+            if ind.prometheus
+            else None,
+            events=predicate,
+        ),
+        alerting=AlertPolicy(
+            name=spec.alerting.name or f"{_camel(model.metadata.name)}BudgetBurn",
+            windows=windows,
+            catalogue=catalogue,
+            page_enabled=spec.alerting.page.enabled,
+            ticket_enabled=spec.alerting.ticket.enabled,
+            labels=dict(spec.alerting.labels),
+            annotations=dict(spec.alerting.annotations),
+        ),
+        source=doc.file,
+    )
