@@ -12,7 +12,9 @@ only the CLI turns errors into exit codes (bad input → 2, anything else → 1)
     ├── NotFoundError         a named thing (incident, schedule, action) does not exist
     ├── SourceError           a data source (Prometheus, a log file) could not be read
     ├── StoreError            the incident store failed
+    │   └── ConflictError     someone else wrote first (stale version, duplicate open fingerprint)
     ├── DeliveryError         a notification could not be delivered
+    │   └── DeliveryRejected  the receiver refused it for good (retrying will not help)
     └── MitigationError       a runbook step failed in one of its phases
 """
 
@@ -21,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ConflictError",
     "DeliveryError",
+    "DeliveryRejected",
     "InputError",
     "InvalidTransition",
     "MitigationError",
@@ -100,8 +104,16 @@ class StoreError(OnshiftError):
     """The incident store failed."""
 
 
+class ConflictError(StoreError):
+    """A write lost a race: the incident changed since it was read, or the fingerprint is taken."""
+
+
 class DeliveryError(OnshiftError):
     """A notification could not be delivered."""
+
+
+class DeliveryRejected(DeliveryError):
+    """The receiver refused the notification for good (e.g. HTTP 400); retrying will not help."""
 
 
 class MitigationError(OnshiftError):
