@@ -11,6 +11,7 @@ import sys
 import typer
 
 from onshift import __version__
+from onshift.cli import alerts_cmd, rules_cmd, slo_cmd
 from onshift.errors import InputError, OnshiftError
 
 __all__ = ["app", "main"]
@@ -25,6 +26,9 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 # Sub-command groups (each module's `app` is a typer.Typer):
+app.add_typer(slo_cmd.app, name="slo")
+app.add_typer(alerts_cmd.app, name="alerts")
+app.command("rules")(rules_cmd.rules)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Multi-window, multi-burn-rate alerting: evaluation, replay and Prometheus rules."""

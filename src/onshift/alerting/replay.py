@@ -1,0 +1,70 @@
+"""Replay: the alert transitions a policy makes over a whole series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from onshift.alerting.evaluate import PolicyEvaluation, TierEvaluation
+from onshift.slo.model import SLO, AlertWindow, Severity
+from onshift.slo.series import CountSeries
+
+__all__ = ["Transition", "replay", "transitions"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Transition:
+    at: datetime
+    window: AlertWindow
+    firing: bool
+    burn_rate_long: float | None
+    burn_rate_short: float | None
+    suppressed: bool
+    """A ticket tier that starts firing while a page fires is not notified."""
+
+
+def _burn(ratio: float, budget: float) -> float | None:
+    return None if np.isnan(ratio) else ratio / budget
+
+
+def _tier_transitions(
+    tier: TierEvaluation, evaluation: PolicyEvaluation, budget: float
+) -> list[Transition]:
+    firing = tier.firing.astype(np.int8)
+    change = np.flatnonzero(np.diff(np.concatenate(([0], firing))))
+    page = evaluation.firing(Severity.PAGE)
+    out = []
+    for index in change:
+        i = int(index)
+        now_firing = bool(firing[i])
+        out.append(
+            Transition(
+                at=evaluation.series.time_at(i),
+                window=tier.window,
+                firing=now_firing,
+                burn_rate_long=_burn(float(tier.ratio_long[i]), budget),
+                burn_rate_short=_burn(float(tier.ratio_short[i]), budget),
+                suppressed=now_firing and tier.window.severity is Severity.TICKET and bool(page[i]),
+            )
+        )
+    return out
+
+
+def transitions(evaluation: PolicyEvaluation) -> list[Transition]:
+    """Every firing/resolved change of every tier, in time order (ties: policy order)."""
+    budget = float(evaluation.slo.budget)
+    found: list[tuple[int, int, Transition]] = []
+    for order, tier in enumerate(evaluation.tiers):
+        found.extend(
+            (int(t.at.timestamp()), order, t) for t in _tier_transitions(tier, evaluation, budget)
+        )
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [t for _, _, t in found]
+
+
+def replay(slo: SLO, series: CountSeries) -> list[Transition]:
+    from onshift.alerting.evaluate import evaluate_policy
+
+    return transitions(evaluate_policy(slo, series))

@@ -1,0 +1,113 @@
+"""``onshift slo report|check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="SLOs: check spec files, report budgets and burn rates.", no_args_is_help=True
+)
+
+FilesArg = Annotated[list[Path], typer.Argument(help="SLO files (onshift/v1, Sloth, OpenSLO).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+SloOpt = Annotated[
+    list[str] | None, typer.Option("--slo", help="Only the SLO of this name (repeatable).")
+]
+CountsOpt = Annotated[
+    Path | None, typer.Option("--counts", help="Counts CSV: timestamp,good,total per interval.")
+]
+EventsOpt = Annotated[
+    Path | None, typer.Option("--events", help="Request log (JSONL or CSV), one request a line.")
+]
+PromOpt = Annotated[
+    str | None, typer.Option("--prometheus", help="Prometheus base URL to query_range.")
+]
+StepOpt = Annotated[
+    str | None,
+    typer.Option("--step", help="Interval for --events (default 1m) or --prometheus (5m)."),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="Report at this time (ISO-8601 or Unix s); default: end of data."),
+]
+
+
+@app.command()
+def report(
+    files: FilesArg,
+    counts: CountsOpt = None,
+    events: EventsOpt = None,
+    prometheus: PromOpt = None,
+    step: StepOpt = None,
+    at: AtOpt = None,
+    slo: SloOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Error budget, burn rates, time to exhaustion and alert tiers of each SLO."""
+    from onshift.alerting.evaluate import evaluate_policy
+    from onshift.cli.output import print_json
+    from onshift.cli.slo_inputs import DataOptions, load_selected_slos, parse_at, series_for
+    from onshift.clock import SystemClock
+    from onshift.errors import InputError
+    from onshift.slo.render import report_json
+    from onshift.slo.report import build_report
+    from onshift.units import to_iso
+
+    data = DataOptions(counts=counts, events=events, prometheus=prometheus, step=step)
+    moment = parse_at(at)
+    slos = load_selected_slos(files, slo)
+    now = SystemClock().now()
+    reports = []
+    for item in slos:
+        series = series_for(item, data, at=moment, now=now)
+        index = len(series) - 1 if moment is None else series.index_at(moment)
+        if index < 0:
+            raise InputError.single(
+                f"--at {to_iso(moment) if moment else ''} is before the first interval of the "
+                f"data ({to_iso(series.time_at(0))})",
+                path="--at",
+            )
+        reports.append(build_report(item, series, index, evaluate_policy(item, series)))
+    if as_json:
+        print_json({"slos": [report_json(r) for r in reports]})
+        return
+    from onshift.cli.slo_views import render_reports
+
+    render_reports(reports)
+
+
+@app.command()
+def check(
+    files: FilesArg,
+    as_json: JsonOpt = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when there are warnings.")
+    ] = False,
+) -> None:
+    """Validate SLO files and explain what each SLO and alert tier means in numbers."""
+    from onshift.cli.output import print_json
+    from onshift.slo.check import explain
+    from onshift.slo.render import explanation_json
+    from onshift.slo.spec import load_slos
+
+    explanations = [explain(s) for s in load_slos(files)]
+    warnings = sum(len(e.warnings) for e in explanations)
+    if as_json:
+        print_json(
+            {
+                "valid": True,
+                "warnings": warnings,
+                "slos": [explanation_json(e) for e in explanations],
+            }
+        )
+    else:
+        from onshift.cli.slo_views import render_explanations
+
+        render_explanations(explanations)
+    if strict and warnings:
+        raise typer.Exit(1)

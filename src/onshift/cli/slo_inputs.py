@@ -1,0 +1,139 @@
+"""The imperative shell for SLO commands: read spec files and data sources into domain values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from onshift.errors import InputError, Problem
+from onshift.slo.model import SLO
+from onshift.slo.series import CountSeries
+from onshift.units import parse_duration, parse_timestamp
+
+__all__ = ["DataOptions", "check_fits", "load_selected_slos", "parse_at", "series_for"]
+
+
+class DataOptions:
+    def __init__(
+        self,
+        *,
+        counts: Path | None,
+        events: Path | None,
+        prometheus: str | None,
+        step: str | None,
+    ) -> None:
+        given = [
+            n
+            for n, v in (("--counts", counts), ("--events", events), ("--prometheus", prometheus))
+            if v
+        ]
+        if len(given) != 1:
+            raise InputError.single(
+                "give exactly one data source: --counts CSV, --events LOG or --prometheus URL"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        self.counts = counts
+        self.events = events
+        self.prometheus = prometheus
+        default = "5m" if prometheus else "1m"
+        try:
+            self.step = parse_duration(step or default)
+        except ValueError as exc:
+            raise InputError.single(str(exc), path="--step") from None
+        if self.step < timedelta(seconds=1) or self.step % timedelta(seconds=1):
+            raise InputError.single("the step must be a whole number of seconds", path="--step")
+        self._cache: dict[object, CountSeries] = {}
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_timestamp(text)
+    except ValueError as exc:
+        raise InputError.single(str(exc), path="--at") from None
+
+
+def load_selected_slos(files: list[Path], names: list[str] | None) -> list[SLO]:
+    from onshift.slo.spec import load_slos
+
+    slos = load_slos(files)
+    if not names:
+        return slos
+    known = {s.name for s in slos}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise InputError.single(
+            f"no SLO named {', '.join(missing)}; the files define: {', '.join(sorted(known))}",
+            path="--slo",
+        )
+    return [s for s in slos if s.name in names]
+
+
+def series_for(slo: SLO, data: DataOptions, *, at: datetime | None, now: datetime) -> CountSeries:
+    """The count series an SLO is evaluated on (cached per source and predicate), checked."""
+    series = _series(slo, data, at=at, now=now)
+    check_fits(slo, series, str(data.counts or data.events or data.prometheus))
+    return series
+
+
+def _series(slo: SLO, data: DataOptions, *, at: datetime | None, now: datetime) -> CountSeries:
+    if data.counts is not None:
+        key: object = ("counts",)
+        if key not in data._cache:
+            from onshift.sources.counts import read_counts_csv
+
+            data._cache[key] = read_counts_csv(data.counts)
+        return data._cache[key]
+    if data.events is not None:
+        if slo.indicator.events is None:
+            raise InputError(
+                [
+                    Problem(
+                        file=slo.source,
+                        path="spec.indicator.events",
+                        message=f"SLO {slo.name} has no events binding to read a request log with",
+                    )
+                ]
+            )
+        key = ("events", slo.indicator.events)
+        if key not in data._cache:
+            from onshift.sources.requestlog import read_request_log
+
+            data._cache[key] = read_request_log(data.events, slo.indicator.events, step=data.step)
+        return data._cache[key]
+    assert data.prometheus is not None
+    if slo.indicator.prometheus is None:
+        raise InputError(
+            [
+                Problem(
+                    file=slo.source,
+                    path="spec.indicator.prometheus",
+                    message=f"SLO {slo.name} has no prometheus binding to query",
+                )
+            ]
+        )
+    import httpx
+
+    from onshift.sources.prometheus import PrometheusSource
+
+    with httpx.Client(timeout=30.0) as client:
+        source = PrometheusSource(data.prometheus, client)
+        return source.counts(slo, end=at or now, span=slo.period, step=data.step)
+
+
+def check_fits(slo: SLO, series: CountSeries, source: str) -> None:
+    """Every window the SLO reads must be a whole number of the data's steps."""
+    from onshift.alerting.evaluate import policy_windows
+    from onshift.units import format_duration
+
+    bad = [w for w in [*policy_windows(slo), slo.period] if w % series.step]
+    if bad:
+        raise InputError.single(
+            f"the data's step ({format_duration(series.step)}) does not divide the window(s) "
+            f"{', '.join(format_duration(w) for w in bad)} of SLO {slo.name}; use data with a "
+            "step that divides every alert window (1m, 5m …)",
+            file=source,
+        )
+    if len(series) == 0:
+        raise InputError.single("the data holds no interval", file=source)
