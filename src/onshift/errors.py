@@ -15,6 +15,7 @@ only the CLI turns errors into exit codes (bad input → 2, anything else → 1)
     │   └── ConflictError     someone else wrote first (stale version, duplicate open fingerprint)
     ├── DeliveryError         a notification could not be delivered
     │   └── DeliveryRejected  the receiver refused it for good (retrying will not help)
+    ├── TargetError           a runbook target (flags file, HTTP flags endpoint) failed
     └── MitigationError       a runbook step failed in one of its phases
 """
 
@@ -35,6 +36,7 @@ __all__ = [
     "SourceError",
     "SpecError",
     "StoreError",
+    "TargetError",
 ]
 
 
@@ -114,6 +116,10 @@ class DeliveryError(OnshiftError):
 
 class DeliveryRejected(DeliveryError):
     """The receiver refused the notification for good (e.g. HTTP 400); retrying will not help."""
+
+
+class TargetError(OnshiftError):
+    """A runbook target (a flags file, an HTTP flags endpoint …) could not be read or written."""
 
 
 class MitigationError(OnshiftError):

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from onshift import __version__
-from onshift.cli import alerts_cmd, rules_cmd, slo_cmd
+from onshift.cli import alerts_cmd, rules_cmd, runbook_cmd, slo_cmd
 from onshift.errors import InputError, OnshiftError
 
 __all__ = ["app", "main"]
@@ -26,6 +26,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 # Sub-command groups (each module's `app` is a typer.Typer):
+app.add_typer(runbook_cmd.app, name="runbook")
 app.add_typer(slo_cmd.app, name="slo")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.command("rules")(rules_cmd.rules)

@@ -1,0 +1,370 @@
+"""``onshift runbook``: check, show, plan, run, resume and roll back runbooks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from onshift.errors import Problem
+    from onshift.runbook import (
+        ActionRegistry,
+        HealthProbe,
+        JournalState,
+        JournalWriter,
+        PlannedStep,
+        RunResult,
+        Target,
+    )
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Runbooks: safe, reversible mitigations that run until the service is healthy again.",
+    no_args_is_help=True,
+)
+
+JSON = typer.Option(False, "--json", help="Print JSON instead of text.")  # noqa: FBT003
+TARGET = typer.Option(None, "--target", help="A JSON or YAML flags file the service watches.")
+TARGET_URL = typer.Option(None, "--target-url", help="An HTTP flags endpoint (GET/PUT JSON).")
+TOKEN_ENV = typer.Option(
+    "ONSHIFT_TARGET_TOKEN", "--token-env", help="Environment variable holding the bearer token."
+)
+PROBE = typer.Option(
+    None,
+    "--probe",
+    help="Burn rates in a Prometheus query-response JSON file (read again for every reading).",
+)
+PROBE_MAX_AGE = typer.Option("5m", "--probe-max-age", help="Older samples count as no data.")
+JOURNAL = typer.Option(None, "--journal", help="Where to write the run journal (JSON Lines).")
+AUTO = typer.Option(
+    False,  # noqa: FBT003
+    "--auto",
+    help="Apply only steps that need no approval (never prompt).",
+)
+
+
+def _registry() -> ActionRegistry:
+    from onshift.runbook import default_registry
+
+    return default_registry()
+
+
+def _problem_json(p: Problem) -> dict[str, Any]:
+    return {"file": p.file, "line": p.line, "path": p.path, "message": p.message}
+
+
+def _warn(problems: tuple[Problem, ...]) -> None:
+    for p in problems:
+        sys.stderr.write(f"warning: {p.render()}\n")
+
+
+def _target(target: Path | None, url: str | None, token_env: str) -> Target:
+    from onshift.errors import InputError
+    from onshift.runbook import FlagsFileTarget, HttpFlagsTarget
+
+    if (target is None) == (url is None):
+        raise InputError.single("give exactly one of --target FILE and --target-url URL")
+    if url is not None:
+        return HttpFlagsTarget(url, token=os.environ.get(token_env) or None)
+    assert target is not None
+    if not target.is_file():
+        raise InputError.single("flags file not found", file=str(target), path="--target")
+    return FlagsFileTarget(target)
+
+
+def _probe(probe: Path | None, max_age: str, *, required: bool) -> HealthProbe | None:
+    from onshift.errors import InputError
+    from onshift.runbook import PrometheusFileProbe
+    from onshift.units import parse_duration
+
+    if probe is None:
+        if required:
+            raise InputError.single(
+                "running a runbook needs SLI readings: give --probe FILE (a Prometheus "
+                "query-response JSON file of burn rates, labelled by window)",
+                path="--probe",
+            )
+        return None
+    if not probe.is_file():
+        raise InputError.single("probe file not found", file=str(probe), path="--probe")
+    try:
+        age = parse_duration(max_age)
+    except ValueError as exc:
+        raise InputError.single(str(exc), path="--probe-max-age") from None
+    return PrometheusFileProbe(probe, max_age=age)
+
+
+class _ConsoleApprover:
+    def approve(self, step_id: str, what: str) -> bool:
+        return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False)
+
+
+@app.command()
+def check(file: Path, as_json: bool = JSON) -> None:
+    """Lint a runbook: missing verify or undo, irreversible steps without approval, unknown
+    actions or arguments. Exit code 2 when there are errors; warnings do not fail."""
+    from onshift.cli.output import print_json
+    from onshift.errors import SpecError
+    from onshift.runbook import check_runbook
+
+    lint = check_runbook(file, _registry())
+    if as_json:
+        print_json(
+            {
+                "file": str(file),
+                "ok": not lint.errors,
+                "errors": [_problem_json(p) for p in lint.errors],
+                "warnings": [_problem_json(p) for p in lint.warnings],
+            }
+        )
+        if lint.errors:
+            raise typer.Exit(2)
+        return
+    _warn(lint.warnings)
+    if lint.errors:
+        raise SpecError(lint.errors)
+    typer.echo(f"{file}: ok ({len(lint.warnings)} warning(s))")
+
+
+@app.command()
+def show(file: Path, as_json: bool = JSON) -> None:
+    """Render a runbook as Markdown for humans (the same file is the doc)."""
+    from onshift.cli.output import print_json
+    from onshift.runbook import load_runbook, render_markdown
+
+    registry = _registry()
+    runbook = load_runbook(file, registry)
+    text = render_markdown(runbook, registry)
+    if as_json:
+        print_json({"name": runbook.name, "markdown": text})
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("actions")
+def list_actions(as_json: bool = JSON) -> None:
+    """List the registered actions (built-ins and plugins) and their arguments."""
+    from onshift.cli.output import print_json
+
+    registry = _registry()
+    rows: list[dict[str, Any]] = []
+    for action_id in registry.ids():
+        action = registry.get(action_id)
+        params = [
+            {"name": p.name, "type": p.type.value, "required": p.required} for p in action.params
+        ]
+        rows.append({"id": action_id, "summary": action.summary, "params": params})
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        args = ", ".join(p["name"] + ("" if p["required"] else "?") for p in row["params"])
+        typer.echo(f"{row['id']}({args})  {row['summary']}")
+
+
+def _plan_json(plan: tuple[PlannedStep, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "step": p.step,
+            "what": p.what,
+            "runs": p.runs,
+            "needs_approval": p.needs_approval,
+            "note": p.note,
+            "error": p.error,
+            "stages": [
+                {"blast_radius": r, "changes": list(c), "undo": list(u)} for r, c, u in p.stages
+            ],
+        }
+        for p in plan
+    ]
+
+
+def _print_plan(plan: tuple[PlannedStep, ...]) -> None:
+    typer.echo("Dry run: nothing is changed. Steps are tried one at a time, in this order.")
+    for number, p in enumerate(plan, start=1):
+        typer.echo(f"{number}. {p.step}: {p.what} [{p.note}]")
+        if p.error:
+            typer.echo(f"   cannot apply now: {p.error}")
+        for radius, changes, undo in p.stages:
+            if radius is not None:
+                typer.echo(f"   at {radius:g} %:")
+            for line in changes:
+                typer.echo(f"   change  {line}")
+            for line in undo:
+                typer.echo(f"   undo    {line}")
+
+
+def _report(result: RunResult, as_json: bool) -> None:
+    from onshift.cli.output import print_json
+    from onshift.runbook import Outcome
+
+    if as_json:
+        print_json(
+            {
+                "outcome": result.outcome.value,
+                "verified_step": result.verified_step,
+                "steps": [
+                    {"step": s.step, "status": s.status.value, "note": s.note} for s in result.steps
+                ],
+                "burn_rate_after": result.burn_rate_after,
+                "steady_state_after": result.steady_state_after,
+                "left_applied": list(result.left_applied),
+            }
+        )
+    else:
+        for s in result.steps:
+            typer.echo(f"{s.step}: {s.status.value}" + (f" ({s.note})" if s.note else ""))
+        healthy = {True: "healthy", False: "NOT healthy", None: "unknown (no data)"}
+        typer.echo(f"outcome: {result.outcome.value}")
+        typer.echo(f"steady state after: {healthy[result.steady_state_after]}")
+        if result.left_applied:
+            typer.echo("still applied (could not be undone): " + ", ".join(result.left_applied))
+    codes = {Outcome.INTERRUPTED: 130}
+    ok = result.outcome in (Outcome.MITIGATED, Outcome.ALREADY_HEALTHY, Outcome.ROLLED_BACK)
+    if result.left_applied:
+        raise typer.Exit(1)
+    if not ok:
+        raise typer.Exit(codes.get(result.outcome, 1))
+
+
+@app.command()
+def run(
+    file: Path,
+    journal: Path = JOURNAL,
+    target: Path = TARGET,
+    target_url: str = TARGET_URL,
+    token_env: str = TOKEN_ENV,
+    probe: Path = PROBE,
+    probe_max_age: str = PROBE_MAX_AGE,
+    dry_run: bool = typer.Option(
+        False,  # noqa: FBT003
+        "--dry-run",
+        help="Print the plan and what each step would change; touch nothing.",
+    ),
+    auto: bool = AUTO,
+    as_json: bool = JSON,
+) -> None:
+    """Run a runbook against a flags file or HTTP flags endpoint until the service is healthy."""
+    from onshift.cli.output import print_json
+    from onshift.clock import SystemClock
+    from onshift.errors import InputError
+    from onshift.runbook import (
+        Executor,
+        JournalWriter,
+        Mode,
+        SubprocessRunner,
+        load_runbook,
+        plan_runbook,
+    )
+
+    registry = _registry()
+    runbook = load_runbook(file, registry)
+    text = file.read_text(encoding="utf-8")
+    mode = Mode.AUTO if auto else Mode.INTERACTIVE
+    surface = _target(target, target_url, token_env)
+    if dry_run:
+        plan = plan_runbook(runbook, registry, surface.read(), mode)
+        if as_json:
+            print_json({"runbook": runbook.name, "dry_run": True, "steps": _plan_json(plan)})
+        else:
+            _print_plan(plan)
+        return
+    probe_port = _probe(probe, probe_max_age, required=True)
+    if journal is None:
+        raise InputError.single("give --journal PATH: every run is journaled", path="--journal")
+    executor = Executor(
+        runbook=runbook,
+        registry=registry,
+        target=surface,
+        probe=probe_port,
+        clock=SystemClock(),
+        journal=JournalWriter.create(journal),
+        commands=SubprocessRunner(),
+        mode=mode,
+        approver=None if auto else _ConsoleApprover(),
+    )
+    _report(executor.run(source_file=str(file), source_text=text), as_json)
+
+
+def _reopen(
+    journal: Path, target: Path | None, url: str | None, token_env: str
+) -> tuple[JournalState, Target, JournalWriter]:
+    from onshift.runbook import JournalWriter, fold, read_journal, target_from_ref
+
+    state = fold(read_journal(journal))
+    if target is not None or url is not None:
+        surface = _target(target, url, token_env)
+    else:
+        surface = target_from_ref(state.target, token=os.environ.get(token_env) or None)
+    return state, surface, JournalWriter.reopen(journal, next_seq=state.next_seq)
+
+
+@app.command()
+def resume(
+    journal: Path,
+    target: Path = TARGET,
+    target_url: str = TARGET_URL,
+    token_env: str = TOKEN_ENV,
+    probe: Path = PROBE,
+    probe_max_age: str = PROBE_MAX_AGE,
+    auto: bool = AUTO,
+    as_json: bool = JSON,
+) -> None:
+    """Carry on an interrupted run from its journal (the step in flight is undone first)."""
+    from onshift.clock import SystemClock
+    from onshift.errors import InputError
+    from onshift.runbook import Executor, Mode, SubprocessRunner, load_runbook
+
+    state, surface, writer = _reopen(journal, target, target_url, token_env)
+    if state.finished:
+        raise InputError.single(
+            "this run has finished; nothing to resume (use rollback to undo it)", file=str(journal)
+        )
+    registry = _registry()
+    runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
+    executor = Executor(
+        runbook=runbook,
+        registry=registry,
+        target=surface,
+        probe=_probe(probe, probe_max_age, required=True),
+        clock=SystemClock(),
+        journal=writer,
+        commands=SubprocessRunner(),
+        mode=Mode.AUTO if auto else Mode.INTERACTIVE,
+        approver=None if auto else _ConsoleApprover(),
+    )
+    _report(executor.resume(state), as_json)
+
+
+@app.command()
+def rollback(
+    journal: Path,
+    target: Path = TARGET,
+    target_url: str = TARGET_URL,
+    token_env: str = TOKEN_ENV,
+    probe: Path = PROBE,
+    probe_max_age: str = PROBE_MAX_AGE,
+    as_json: bool = JSON,
+) -> None:
+    """Undo, newest-first, every change the journal says is still in effect."""
+    from onshift.clock import SystemClock
+    from onshift.runbook import Executor, SubprocessRunner, default_registry, load_runbook
+
+    state, surface, writer = _reopen(journal, target, target_url, token_env)
+    registry = default_registry()
+    runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
+    executor = Executor(
+        runbook=runbook,
+        registry=registry,
+        target=surface,
+        probe=_probe(probe, probe_max_age, required=False),
+        clock=SystemClock(),
+        journal=writer,
+        commands=SubprocessRunner(),
+    )
+    _report(executor.rollback(state), as_json)

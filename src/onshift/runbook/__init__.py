@@ -1,0 +1,133 @@
+"""Runbooks: safe, reversible mitigations that run until the service is healthy again.
+
+A runbook file (``kind: Runbook``) is both the document a human reads (``onshift runbook
+show``) and the automation that runs (``onshift runbook run``). Steps are tried one at a time;
+each is undone unless it verifiably helped, and every change is journaled before it is made.
+"""
+
+from __future__ import annotations
+
+from onshift.runbook.actions import (
+    BUILTIN_ACTIONS,
+    Action,
+    Args,
+    DeployRollback,
+    Exec,
+    FlagSet,
+    Param,
+    ParamType,
+    Scale,
+    StateAction,
+    TrafficShift,
+    check_args,
+)
+from onshift.runbook.changes import (
+    Change,
+    Command,
+    JsonValue,
+    Patch,
+    State,
+    apply_patch,
+    restore_patch,
+)
+from onshift.runbook.executor import Executor, RunResult, StepResult
+from onshift.runbook.journal import (
+    Applied,
+    JournalState,
+    JournalWriter,
+    Outcome,
+    Record,
+    RecordKind,
+    StepStatus,
+    fold,
+    read_journal,
+)
+from onshift.runbook.model import (
+    Approval,
+    Match,
+    Precondition,
+    Runbook,
+    SteadyState,
+    Step,
+    Verify,
+    suggest,
+)
+from onshift.runbook.plan import Mode, PlannedStep, Verdict, plan_runbook
+from onshift.runbook.ports import (
+    Approver,
+    CommandResult,
+    CommandRunner,
+    HealthProbe,
+    SubprocessRunner,
+    Target,
+    TimelineSink,
+)
+from onshift.runbook.probe import PrometheusFileProbe
+from onshift.runbook.registry import ENTRY_POINT_GROUP, ActionRegistry, default_registry
+from onshift.runbook.render import render_markdown
+from onshift.runbook.spec import Lint, check_runbook, load_runbook
+from onshift.runbook.targets import FlagsFileTarget, HttpFlagsTarget, target_from_ref
+
+__all__ = [
+    "BUILTIN_ACTIONS",
+    "ENTRY_POINT_GROUP",
+    "Action",
+    "ActionRegistry",
+    "Applied",
+    "Approval",
+    "Approver",
+    "Args",
+    "Change",
+    "Command",
+    "CommandResult",
+    "CommandRunner",
+    "DeployRollback",
+    "Exec",
+    "Executor",
+    "FlagSet",
+    "FlagsFileTarget",
+    "HealthProbe",
+    "HttpFlagsTarget",
+    "JournalState",
+    "JournalWriter",
+    "JsonValue",
+    "Lint",
+    "Match",
+    "Mode",
+    "Outcome",
+    "Param",
+    "ParamType",
+    "Patch",
+    "PlannedStep",
+    "Precondition",
+    "PrometheusFileProbe",
+    "Record",
+    "RecordKind",
+    "RunResult",
+    "Runbook",
+    "Scale",
+    "State",
+    "StateAction",
+    "SteadyState",
+    "Step",
+    "StepResult",
+    "StepStatus",
+    "SubprocessRunner",
+    "Target",
+    "TimelineSink",
+    "TrafficShift",
+    "Verdict",
+    "Verify",
+    "apply_patch",
+    "check_args",
+    "check_runbook",
+    "default_registry",
+    "fold",
+    "load_runbook",
+    "plan_runbook",
+    "read_journal",
+    "render_markdown",
+    "restore_patch",
+    "suggest",
+    "target_from_ref",
+]

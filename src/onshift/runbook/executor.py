@@ -1,0 +1,329 @@
+"""The runbook executor: the imperative shell around the pure plan.
+
+For each step: approval, precondition, snapshot, write-ahead journal record, apply, wait through
+the clock and verify. A verified step stops the run and stays applied. A step that is not better
+by its deadline, makes things worse or fails to apply is undone before the next one is tried.
+At the end, or on an interrupt, every change still in effect except the verified fix is undone
+newest-first, and the steady state is checked again after that unwind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from onshift.clock import Clock
+from onshift.errors import MitigationError
+from onshift.runbook.changes import Change, JsonValue, Patch, change_to_json
+from onshift.runbook.journal import (
+    Applied,
+    JournalState,
+    JournalWriter,
+    Outcome,
+    RecordKind,
+    StepStatus,
+)
+from onshift.runbook.model import Runbook, Step, Verify
+from onshift.runbook.plan import Mode, Verdict, judge_deadline, judge_reading, needs_approval
+from onshift.runbook.ports import Approver, CommandRunner, HealthProbe, Target, TimelineSink
+from onshift.runbook.registry import ActionRegistry
+
+__all__ = ["Executor", "RunResult", "StepResult"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepResult:
+    step: str
+    status: StepStatus
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    outcome: Outcome
+    verified_step: str | None
+    steps: tuple[StepResult, ...]
+    burn_rate_after: float | None
+    steady_state_after: bool | None
+    left_applied: tuple[str, ...]
+
+
+class Executor:
+    def __init__(
+        self,
+        *,
+        runbook: Runbook,
+        registry: ActionRegistry,
+        target: Target,
+        probe: HealthProbe | None,
+        clock: Clock,
+        journal: JournalWriter,
+        commands: CommandRunner,
+        mode: Mode = Mode.INTERACTIVE,
+        approver: Approver | None = None,
+        sink: TimelineSink | None = None,
+    ) -> None:
+        self.runbook = runbook
+        self.registry = registry
+        self.target = target
+        self.probe = probe
+        self.clock = clock
+        self.journal = journal
+        self.commands = commands
+        self.mode = mode
+        self.approver = approver
+        self.sink = sink
+        self._results: list[StepResult] = []
+        self._stack: list[Applied] = []
+
+    # -- recording ------------------------------------------------------------------------
+    def record(
+        self,
+        kind: RecordKind,
+        *,
+        step: str | None = None,
+        status: str | None = None,
+        data: Mapping[str, JsonValue] | None = None,
+    ) -> int:
+        rec = self.journal.append(
+            at=self.clock.now(),
+            kind=kind,
+            runbook=self.runbook.name,
+            step=step,
+            status=status,
+            data=data,
+        )
+        if self.sink is not None:
+            self.sink.runbook_event(rec)
+        return rec.seq
+
+    def _read(self, window: timedelta, readings: list[JsonValue], phase: str) -> float | None:
+        at = self.clock.now()
+        error: str | None = None
+        if self.probe is None:
+            return None
+        try:
+            value = self.probe.burn_rate(window, at)
+        except Exception as exc:  # noqa: BLE001 - a failed reading is "no data", and journaled
+            value, error = None, f"{type(exc).__name__}: {exc}"
+        readings.append({"at": at.isoformat(), "phase": phase, "burn_rate": value, "error": error})
+        return value
+
+    # -- carrying out changes --------------------------------------------------------------
+    def execute(self, change: Change, *, step: str, phase: str) -> None:
+        if isinstance(change, Patch):
+            self.target.write(change)
+            return
+        result = self.commands.run(change.argv, timedelta(seconds=change.timeout_s))
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip()[-300:]
+            msg = f"{change.argv[0]} exited with {result.returncode}: {tail}"
+            raise MitigationError(msg, step=step, phase=phase)
+
+    def undo(self, entries: list[Applied], reason: str) -> None:
+        """Undo ``entries`` newest-first; failures stay in effect for the final unwind."""
+        for entry in sorted(entries, key=lambda a: a.seq, reverse=True):
+            data: dict[str, JsonValue] = {"stage": entry.stage, "reason": reason}
+            if entry.undo is None:
+                data |= {"ok": False, "error": "irreversible: left in effect"}
+                self.record(RecordKind.UNDO, step=entry.step, status="skipped", data=data)
+                continue
+            data["change"] = change_to_json(entry.undo)
+            try:
+                self.execute(entry.undo, step=entry.step, phase="undo")
+            except Exception as exc:  # noqa: BLE001 - keep unwinding; the failure is journaled
+                data |= {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                self.record(RecordKind.UNDO, step=entry.step, status="failed", data=data)
+                continue
+            data["ok"] = True
+            self.record(RecordKind.UNDO, step=entry.step, status="done", data=data)
+            self._stack = [a for a in self._stack if a.seq != entry.seq]
+
+    # -- one step --------------------------------------------------------------------------
+    def _gate(self, step: Step, readings: list[JsonValue]) -> str | None:
+        """Why the step must not run (approval, precondition), or ``None`` to run it."""
+        action = self.registry.get(step.action)
+        if needs_approval(step, action):
+            if self.mode is Mode.AUTO:
+                return "needs approval; --auto skips it"
+            if self.approver is None or not self.approver.approve(
+                step.id, action.describe(step.args)
+            ):
+                return "not approved"
+        try:
+            return self._precondition(step, readings)
+        except Exception as exc:  # noqa: BLE001 - an uncheckable precondition does not hold
+            return f"precondition could not be checked: {type(exc).__name__}: {exc}"
+
+    def _precondition(self, step: Step, readings: list[JsonValue]) -> str | None:
+        pre = step.precondition
+        if pre is None:
+            return None
+        state = self.target.read()
+        for key, want in pre.flags.items():
+            if state.get(key) != want:
+                return f"precondition: {key} is {state.get(key)!r}, not {want!r}"
+        if pre.burn_rate_above is not None and pre.window is not None:
+            rate = self._read(pre.window, readings, "precondition")
+            if rate is None or rate <= pre.burn_rate_above:
+                return f"precondition: burn rate {rate} is not above {pre.burn_rate_above}"
+        return None
+
+    def _watch(
+        self, verify: Verify, baseline: float | None, readings: list[JsonValue]
+    ) -> tuple[Verdict, float | None]:
+        deadline = self.clock.now() + verify.within
+        last: float | None = None
+        while self.clock.now() < deadline:
+            self.clock.sleep(min(verify.every, deadline - self.clock.now()))
+            reading = self._read(verify.window, readings, "verify")
+            last = reading if reading is not None else last
+            verdict = judge_reading(verify, baseline, reading)
+            if verdict in (Verdict.VERIFIED, Verdict.WORSE):
+                return verdict, last
+        return Verdict.PENDING, last
+
+    def run_step(self, step: Step) -> StepStatus:
+        start = self.clock.now()
+        readings: list[JsonValue] = []
+        extra: dict[str, JsonValue] = {}
+
+        def finish(status: StepStatus, note: str = "") -> StepStatus:
+            data: dict[str, JsonValue] = {
+                "start": start.isoformat(),
+                "end": self.clock.now().isoformat(),
+                "readings": readings,
+                "note": note,
+                **extra,
+            }
+            self.record(RecordKind.STEP, step=step.id, status=status.value, data=data)
+            self._results.append(StepResult(step=step.id, status=status, note=note))
+            return status
+
+        reason = self._gate(step, readings)
+        if reason is not None:
+            return finish(StepStatus.SKIPPED, reason)
+        action = self.registry.get(step.action)
+        mine: list[Applied] = []
+        baseline: float | None = None
+        try:
+            baseline = self._read(step.verify.window, readings, "baseline")
+            snapshot = self.target.read()
+            verdict, last = Verdict.PENDING, baseline
+            for stage, (radius, args) in enumerate(step.stage_args(action.radius_param)):
+                before = self.target.read()
+                change = action.plan(snapshot, args)
+                undo = action.invert(before, change, args)
+                data: dict[str, JsonValue] = {
+                    "stage": stage,
+                    "blast_radius": radius,
+                    "what": action.describe(args),
+                    "change": change_to_json(change),
+                    "undo": None if undo is None else change_to_json(undo),
+                }
+                seq = self.record(RecordKind.APPLY, step=step.id, status="applying", data=data)
+                entry = Applied(step=step.id, stage=stage, undo=undo, seq=seq)
+                self._stack.append(entry)
+                mine.append(entry)
+                self.execute(change, step=step.id, phase="apply")
+                extra["blast_radius"] = radius
+                verdict, last = self._watch(step.verify, baseline, readings)
+                if verdict is not Verdict.PENDING:
+                    break
+        except Exception as exc:  # noqa: BLE001 - a failed apply is undone and the run goes on
+            self.undo(mine, "apply failed")
+            return finish(StepStatus.APPLY_FAILED, f"{type(exc).__name__}: {exc}")
+        if verdict is Verdict.VERIFIED:
+            return finish(StepStatus.VERIFIED, "steady state reached")
+        if verdict is Verdict.WORSE:
+            self.undo(mine, "made things worse")
+            return finish(StepStatus.WORSE, "burn rate rose above the baseline")
+        if judge_deadline(baseline, last) is Verdict.IMPROVED:
+            return finish(StepStatus.IMPROVED, "better but not healthy; kept while others run")
+        self.undo(mine, "not better by the deadline")
+        return finish(StepStatus.NOT_IMPROVED, "not better by the deadline")
+
+    # -- whole runs ------------------------------------------------------------------------
+    def _finish(self, outcome: Outcome, verified: str | None) -> RunResult:
+        keep = [a for a in self._stack if a.step == verified]
+        self.undo([a for a in self._stack if a.step != verified], "unwind")
+        readings: list[JsonValue] = []
+        steady = self.runbook.steady_state
+        rate = self._read(steady.window, readings, "steady_state_after")
+        left = tuple(a.step for a in self._stack if a not in keep)
+        self.record(
+            RecordKind.RUN_FINISHED,
+            status=outcome.value,
+            data={
+                "verified_step": verified,
+                "readings": readings,
+                "steady_state_after": steady.met(rate),
+                "left_applied": list(left),
+            },
+        )
+        return RunResult(
+            outcome=outcome,
+            verified_step=verified,
+            steps=tuple(self._results),
+            burn_rate_after=rate,
+            steady_state_after=steady.met(rate),
+            left_applied=left,
+        )
+
+    def _steps(self, steps: list[Step]) -> RunResult:
+        current: Step | None = None
+        try:
+            for step in steps:
+                current = step
+                if self.run_step(step) is StepStatus.VERIFIED:
+                    return self._finish(Outcome.MITIGATED, step.id)
+                current = None
+        except KeyboardInterrupt:
+            if current is not None:
+                self.record(RecordKind.STEP, step=current.id, status=StepStatus.INTERRUPTED)
+                self._results.append(StepResult(step=current.id, status=StepStatus.INTERRUPTED))
+            return self._finish(Outcome.INTERRUPTED, None)
+        return self._finish(Outcome.NOT_MITIGATED, None)
+
+    def run(self, *, source_file: str, source_text: str) -> RunResult:
+        """Run from the start; the runbook's text goes into the journal so it can be resumed."""
+        readings: list[JsonValue] = []
+        steady = self.runbook.steady_state
+        rate = self._read(steady.window, readings, "steady_state_before")
+        self.record(
+            RecordKind.RUN_STARTED,
+            data={
+                "file": source_file,
+                "text": source_text,
+                "target": dict(self.target.describe()),
+                "mode": self.mode.value,
+                "readings": readings,
+                "steady_state_before": steady.met(rate),
+            },
+        )
+        if steady.met(rate):
+            return self._finish(Outcome.ALREADY_HEALTHY, None)
+        return self._steps(list(self.runbook.steps))
+
+    def resume(self, state: JournalState) -> RunResult:
+        """Carry on an interrupted run: undo the step that was in flight, then go on."""
+        self._stack = list(state.applied)
+        self.record(RecordKind.RUN_RESUMED, data={"mode": self.mode.value})
+        in_flight = [a for a in self._stack if a.step not in state.finished_steps]
+        for step_id in dict.fromkeys(a.step for a in in_flight):
+            self.undo([a for a in in_flight if a.step == step_id], "interrupted")
+            self.record(RecordKind.STEP, step=step_id, status=StepStatus.INTERRUPTED)
+            self._results.append(StepResult(step=step_id, status=StepStatus.INTERRUPTED))
+        if state.verified_step is not None:
+            return self._finish(Outcome.MITIGATED, state.verified_step)
+        done = set(state.finished_steps) | {a.step for a in in_flight}
+        ids = [s.id for s in self.runbook.steps]
+        last = max((ids.index(s) for s in done if s in ids), default=-1)
+        return self._steps(list(self.runbook.steps[last + 1 :]))
+
+    def rollback(self, state: JournalState) -> RunResult:
+        """Undo every change the journal says is in effect, the verified fix included."""
+        self._stack = list(state.applied)
+        self.record(RecordKind.RUN_RESUMED, data={"mode": "rollback"})
+        return self._finish(Outcome.ROLLED_BACK, None)

@@ -1,0 +1,137 @@
+"""Real targets: a flags file a service watches, and an HTTP flags endpoint.
+
+Both hold one JSON object of flat keys. Keys with dots (``kill_switch.tool_search``) are plain
+keys, not nested paths, so that a change and its undo touch exactly the keys they name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from onshift.errors import TargetError
+from onshift.runbook.changes import JsonValue, Patch, apply_patch
+
+__all__ = ["FlagsFileTarget", "HttpFlagsTarget", "target_from_ref"]
+
+
+def _as_state(data: Any, where: str) -> dict[str, JsonValue]:
+    if not isinstance(data, dict) or any(not isinstance(k, str) for k in data):
+        msg = f"{where} must hold one JSON object of flag keys to values"
+        raise TargetError(msg)
+    return dict(data)
+
+
+class FlagsFileTarget:
+    """A JSON or YAML file (by suffix); written atomically (temp file, fsync, ``os.replace``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._yaml = self.path.suffix.lower() in (".yaml", ".yml")
+
+    def describe(self) -> Mapping[str, str]:
+        return {"kind": "flags-file", "path": str(self.path)}
+
+    def read(self) -> dict[str, JsonValue]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError as exc:
+            msg = f"cannot read the flags file {self.path}: {exc.strerror or exc}"
+            raise TargetError(msg) from exc
+        try:
+            data = yaml.safe_load(text) if self._yaml else json.loads(text)
+        except (yaml.YAMLError, ValueError) as exc:
+            msg = f"the flags file {self.path} is not valid {'YAML' if self._yaml else 'JSON'}"
+            raise TargetError(msg) from exc
+        return _as_state({} if data is None else data, f"the flags file {self.path}")
+
+    def _render(self, state: Mapping[str, JsonValue]) -> str:
+        if self._yaml:
+            return yaml.safe_dump(dict(state), sort_keys=False, allow_unicode=True)
+        return json.dumps(dict(state), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def write(self, patch: Patch) -> None:
+        text = self._render(apply_patch(self.read(), patch))
+        directory = self.path.parent
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
+        except OSError as exc:
+            msg = f"cannot write next to the flags file {self.path}: {exc.strerror or exc}"
+            raise TargetError(msg) from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(OSError):
+                Path(tmp).chmod(self.path.stat().st_mode & 0o777)
+            Path(tmp).replace(self.path)  # os.replace: atomic on POSIX
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            msg = f"cannot write the flags file {self.path}: {exc.strerror or exc}"
+            raise TargetError(msg) from exc
+
+
+class HttpFlagsTarget:
+    """``GET`` and ``PUT`` one JSON object at ``url``, with a bearer token when given."""
+
+    def __init__(self, url: str, *, token: str | None = None, timeout_s: float = 10.0) -> None:
+        self.url = url
+        self._token = token
+        self._timeout_s = timeout_s
+
+    def describe(self) -> Mapping[str, str]:
+        return {"kind": "http-flags", "url": self.url}
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
+
+    def _call(self, method: str, body: Mapping[str, JsonValue] | None = None) -> Any:
+        import httpx
+
+        try:
+            with httpx.Client(timeout=self._timeout_s) as client:
+                response = client.request(method, self.url, headers=self._headers(), json=body)
+        except httpx.HTTPError as exc:
+            msg = f"{method} {self.url} failed: {exc}"
+            raise TargetError(msg) from exc
+        if response.status_code >= 300:
+            hint = " (check the bearer token)" if response.status_code in (401, 403) else ""
+            msg = f"{method} {self.url} answered HTTP {response.status_code}{hint}"
+            raise TargetError(msg)
+        if method == "GET":
+            try:
+                return response.json()
+            except ValueError as exc:
+                msg = f"GET {self.url} did not answer JSON"
+                raise TargetError(msg) from exc
+        return None
+
+    def read(self) -> dict[str, JsonValue]:
+        return _as_state(self._call("GET"), f"GET {self.url}")
+
+    def write(self, patch: Patch) -> None:
+        self._call("PUT", apply_patch(self.read(), patch))
+
+
+def target_from_ref(
+    ref: Mapping[str, str], *, token: str | None = None
+) -> FlagsFileTarget | HttpFlagsTarget:
+    """Rebuild a target from what its ``describe()`` wrote to a journal."""
+    kind = ref.get("kind")
+    if kind == "flags-file" and "path" in ref:
+        return FlagsFileTarget(ref["path"])
+    if kind == "http-flags" and "url" in ref:
+        return HttpFlagsTarget(ref["url"], token=token)
+    msg = f"the journal's target {dict(ref)!r} cannot be reopened from the command line"
+    raise TargetError(msg)
