@@ -1,0 +1,208 @@
+"""On-call schedules: rotations with a local handoff time in an IANA zone, layers, overrides.
+
+"Who is on call at T" works on local wall-clock time, so a 09:00 handoff stays at 09:00 local
+on both sides of a DST change (the shift that spans the change is an hour shorter or longer).
+A handoff time that does not exist on a spring-forward day happens at the first local instant
+after it.
+
+Precedence at T: the latest override covering T, else the first layer (in listed order) that
+is active at T and has someone on call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "Handoff",
+    "Layer",
+    "OnCall",
+    "Override",
+    "Restriction",
+    "Rotation",
+    "Schedule",
+    "Shift",
+    "local_to_utc",
+    "on_call",
+]
+
+
+class Handoff(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+_PERIOD_DAYS = {Handoff.DAILY: 1, Handoff.WEEKLY: 7}
+
+
+def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The first instant at which the wall clock in ``zone`` reads ``day`` ``at`` or later."""
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return first
+    # ``naive`` falls into a spring-forward gap: find the transition (whole seconds).
+    low = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    high = first
+    if low > high:
+        low, high = high, low
+    while high - low > timedelta(seconds=1):
+        mid = low + (high - low) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= naive:
+            high = mid
+        else:
+            low = mid
+    return high.replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rotation:
+    """Members take turns, handing off every day (or every 7 days) at ``handoff`` local time.
+
+    ``members[0]`` is on call from ``start`` at ``handoff``; a weekly rotation hands off on the
+    weekday of ``start``.
+    """
+
+    kind: Handoff
+    handoff: time
+    start: date
+    members: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            msg = "a rotation needs at least one member"
+            raise ValueError(msg)
+
+    def shift_index(self, local: datetime) -> int | None:
+        day = local.date()
+        if local.replace(tzinfo=None).time() < self.handoff:
+            day -= timedelta(days=1)
+        days = (day - self.start).days
+        if days < 0:
+            return None
+        return days // _PERIOD_DAYS[self.kind]
+
+    def shift_bounds(self, index: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        period = timedelta(days=_PERIOD_DAYS[self.kind])
+        begin = self.start + period * index
+        return local_to_utc(begin, self.handoff, zone), local_to_utc(
+            begin + period, self.handoff, zone
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restriction:
+    """A layer is active only on ``days`` (0 = Monday) between ``start`` and ``end`` local.
+
+    ``end`` ≤ ``start`` means the window runs overnight into the next day.
+    """
+
+    days: frozenset[int]
+    start: time
+    end: time
+
+    def active(self, local: datetime) -> bool:
+        wall = local.replace(tzinfo=None).time()
+        weekday = local.weekday()
+        if self.start < self.end:
+            return weekday in self.days and self.start <= wall < self.end
+        return (weekday in self.days and wall >= self.start) or (
+            (weekday - 1) % 7 in self.days and wall < self.end
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shift:
+    """Someone explicitly on call from ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    who: str
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            msg = "shift times must be timezone-aware"
+            raise ValueError(msg)
+        if self.end <= self.start:
+            msg = "a shift must end after it starts"
+            raise ValueError(msg)
+
+    def covers(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+Override = Shift
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layer:
+    """Either a rotation or a list of explicit shifts (from an iCalendar import)."""
+
+    name: str
+    rotation: Rotation | None = None
+    shifts: tuple[Shift, ...] = ()
+    restrict: Restriction | None = None
+
+    def __post_init__(self) -> None:
+        if self.rotation is not None and self.shifts:
+            msg = "a layer has either a rotation or shifts, not both"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnCall:
+    """Who is on call, from which layer (or ``override``), and since/until when if known."""
+
+    user: str | None
+    source: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    name: str
+    time_zone: str
+    layers: tuple[Layer, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    zone: ZoneInfo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "zone", ZoneInfo(self.time_zone))
+
+
+def _layer_on_call(layer: Layer, zone: ZoneInfo, at: datetime, local: datetime) -> OnCall | None:
+    if layer.restrict is not None and not layer.restrict.active(local):
+        return None
+    if layer.rotation is not None:
+        index = layer.rotation.shift_index(local)
+        if index is None:
+            return None
+        since, until = layer.rotation.shift_bounds(index, zone)
+        who = layer.rotation.members[index % len(layer.rotation.members)]
+        return OnCall(user=who, source=layer.name, since=since, until=until)
+    for shift in reversed(layer.shifts):
+        if shift.covers(at):
+            return OnCall(user=shift.who, source=layer.name, since=shift.start, until=shift.end)
+    return None
+
+
+def on_call(schedule: Schedule, at: datetime) -> OnCall:
+    """Who is on call in ``schedule`` at the instant ``at`` (aware)."""
+    if at.tzinfo is None:
+        msg = "on_call needs an aware datetime"
+        raise ValueError(msg)
+    for override in reversed(schedule.overrides):
+        if override.covers(at):
+            return OnCall(
+                user=override.who, source="override", since=override.start, until=override.end
+            )
+    local = at.astimezone(schedule.zone)
+    for layer in schedule.layers:
+        found = _layer_on_call(layer, schedule.zone, at, local)
+        if found is not None:
+            return found
+    return OnCall(user=None)
