@@ -7,6 +7,8 @@ asked to do so tests can assert on it.
 from __future__ import annotations
 
 from onshift.clock import SimulatedClock
+from onshift.incident.store import MemoryIncidentStore
+from onshift.oncall.fakes import RecordingNotifier
 from onshift.runbook.fakes import (
     FakeApprover,
     FakeCommandRunner,
@@ -19,6 +21,8 @@ __all__ = [
     "FakeApprover",
     "FakeCommandRunner",
     "FakeTarget",
+    "MemoryIncidentStore",
+    "RecordingNotifier",
     "RecordingSink",
     "ScriptedProbe",
     "SimulatedClock",
