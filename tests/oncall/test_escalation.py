@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from oncall_world import T0, World, ladder
-
 from onshift.incident.events import Channel, DeliveryFailed, Severity, StatusChanged
 from onshift.incident.reducer import fold
 from onshift.oncall.escalation import escalate
 from onshift.oncall.policy import EscalationPolicy, Level, Target
 from onshift.oncall.schedule import Handoff, Layer, Rotation, Schedule
 from onshift.testing import RecordingNotifier
+from tests.oncall.oncall_world import T0, World, ladder
 
 M = timedelta(minutes=1)
 
