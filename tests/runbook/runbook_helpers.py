@@ -1,0 +1,123 @@
+"""Helpers for the runbook tests: runbooks built from step tables, an executor on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from onshift.runbook import (
+    ActionRegistry,
+    Executor,
+    JournalWriter,
+    Mode,
+    Runbook,
+    State,
+    default_registry,
+    load_runbook,
+)
+from onshift.testing import (
+    FakeApprover,
+    FakeCommandRunner,
+    FakeTarget,
+    RecordingSink,
+    ScriptedProbe,
+    SimulatedClock,
+)
+
+START = datetime(2026, 1, 31, 2, 0, tzinfo=UTC)
+VERIFY = {"burn_rate_below": 1, "window": "5m", "within": "10m", "every": "1m"}
+
+
+def flag_step(step_id: str, key: str, value: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": step_id,
+        "description": f"set {key}",
+        "action": "flag.set",
+        "args": {"key": key, "value": value},
+        "verify": VERIFY,
+        **extra,
+    }
+
+
+def runbook_text(steps: list[dict[str, Any]], name: str = "test-runbook") -> str:
+    doc = {
+        "apiVersion": "onshift/v1",
+        "kind": "Runbook",
+        "metadata": {"name": name, "service": "agent"},
+        "spec": {
+            "match": {"symptoms": ["provider_5xx"]},
+            "steady_state": {"burn_rate_below": 1, "window": "5m"},
+            "steps": steps,
+        },
+    }
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+@dataclass
+class Harness:
+    runbook: Runbook
+    text: str
+    target: FakeTarget
+    probe: ScriptedProbe
+    clock: SimulatedClock
+    journal_path: Path
+    sink: RecordingSink
+    commands: FakeCommandRunner
+    approver: FakeApprover
+    registry: ActionRegistry
+
+    def executor(self, mode: Mode = Mode.INTERACTIVE, *, resume_seq: int | None = None) -> Executor:
+        if resume_seq is None:
+            journal = JournalWriter.create(self.journal_path)
+        else:
+            journal = JournalWriter.reopen(self.journal_path, next_seq=resume_seq)
+        return Executor(
+            runbook=self.runbook,
+            registry=self.registry,
+            target=self.target,
+            probe=self.probe,
+            clock=self.clock,
+            journal=journal,
+            commands=self.commands,
+            mode=mode,
+            approver=self.approver,
+            sink=self.sink,
+        )
+
+    def run(self, mode: Mode = Mode.INTERACTIVE) -> Any:
+        return self.executor(mode).run(source_file="runbook.yaml", source_text=self.text)
+
+
+Script = Callable[[State, datetime, timedelta], float | None]
+
+
+def make_harness(
+    tmp_path: Path,
+    steps: list[dict[str, Any]],
+    script: Script,
+    state: dict[str, Any] | None = None,
+    *,
+    approvals: dict[str, bool] | None = None,
+    fail_on: tuple[str, ...] = (),
+    returncodes: dict[str, int] | None = None,
+) -> Harness:
+    registry = default_registry(points=[])
+    text = runbook_text(steps)
+    target = FakeTarget(state or {}, fail_on=fail_on)
+    return Harness(
+        runbook=load_runbook("runbook.yaml", registry, text=text),
+        text=text,
+        target=target,
+        probe=ScriptedProbe(target, script),
+        clock=SimulatedClock(START),
+        journal_path=tmp_path / "journal.jsonl",
+        sink=RecordingSink(),
+        commands=FakeCommandRunner(returncodes),
+        approver=FakeApprover(approvals),
+        registry=registry,
+    )
