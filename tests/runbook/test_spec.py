@@ -1,0 +1,263 @@
+"""Runbook files: lint errors with file, line and field path; warnings; the Markdown doc; the
+shipped examples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from runbook_helpers import runbook_text
+
+from onshift.cli.app import main
+from onshift.errors import SpecError
+from onshift.runbook import (
+    Runbook,
+    check_runbook,
+    default_registry,
+    load_runbook,
+    render_markdown,
+    suggest,
+)
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "examples" / "runbooks").glob("*.yaml"))
+
+BAD = """\
+apiVersion: onshift/v1
+kind: Runbook
+metadata:
+  name: bad
+spec:
+  steady_state: {burn_rate_below: 1, window: 5m}
+  steps:
+    - id: no-verify
+      description: nothing says whether it helped
+      action: flag.set
+      args: {key: retries, value: 3}
+    - id: unknown-action
+      description: a typo
+      action: flag.sett
+      verify: {burn_rate_below: 1, window: 5m, within: 10m}
+    - id: bad-args
+      description: wrong arguments
+      action: traffic.shift
+      args: {from: primary, too: secondary, percent: 150}
+      verify: {burn_rate_below: 1, window: 5m, within: 10m}
+    - id: restart
+      description: no undo, not marked
+      action: exec
+      args: {argv: [agentctl, restart]}
+      verify: {burn_rate_below: 1, window: 5m, within: 10m}
+    - id: reboot
+      description: irreversible without approval
+      action: exec
+      args: {argv: [agentctl, reboot]}
+      irreversible: true
+      verify: {burn_rate_below: 1, window: 5m, within: 10m}
+"""
+
+
+def lint_of(tmp_path: Path, text: str) -> tuple[list[tuple[int | None, str]], list[str]]:
+    path = tmp_path / "rb.yaml"
+    path.write_text(text)
+    lint = check_runbook(path, default_registry(points=[]))
+    return [(p.line, p.path) for p in lint.errors], [p.message for p in lint.errors]
+
+
+def test_lint_reports_every_problem_with_its_line_and_field_path(tmp_path: Path) -> None:
+    where, messages = lint_of(tmp_path, BAD)
+    assert where == [
+        (8, "spec.steps[0].verify"),
+        (14, "spec.steps[1].action"),
+        (19, "spec.steps[2].args.too"),
+        (19, "spec.steps[2].args.to"),
+        (19, "spec.steps[2].args.percent"),
+        (21, "spec.steps[3]"),
+        (30, "spec.steps[4].irreversible"),
+    ]
+    assert messages[0].startswith("missing verify")
+    assert "did you mean 'flag.set'?" in messages[1]
+    assert "unknown argument of traffic.shift" in messages[2]
+    assert messages[3] == "required argument of traffic.shift is missing"
+    assert messages[4] == "must be at most 100"
+    assert messages[5].startswith("missing undo: exec cannot undo this step")
+    assert messages[6] == "an irreversible step needs approval: required"
+
+
+def test_check_exits_2_with_one_message_per_problem_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rb.yaml"
+    path.write_text(BAD)
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "check", str(path)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 7
+    assert errors[0] == (
+        f"error: {path}:8: spec.steps[0].verify: missing verify: say how to tell the step "
+        "helped (e.g. burn_rate_below: 1, window: 5m, within: 10m)"
+    )
+    assert "Traceback" not in err
+
+
+def test_check_json_lists_errors_and_warnings_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rb.yaml"
+    path.write_text(BAD)
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "check", "--json", str(path)])
+    assert info.value.code == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert len(report["errors"]) == 7
+    assert report["errors"][0]["line"] == 8
+    assert {w["path"] for w in report["warnings"]} == {
+        "spec.match",
+        "spec.steps[3].approval",
+        "spec.steps[4].approval",
+    }
+
+
+def test_warnings_print_but_check_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    step = {
+        "id": "slow-check",
+        "action": "flag.set",
+        "args": {"key": "cache", "value": True},
+        "verify": {"burn_rate_below": 1, "window": "1h", "within": "10m"},
+    }
+    path = tmp_path / "rb.yaml"
+    path.write_text(runbook_text([step]))
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "check", str(path)])
+    assert info.value.code == 0
+    out, err = capsys.readouterr()
+    assert "ok (2 warning(s))" in out
+    assert "spec.steps[0].description: say what this step does" in err
+    assert "spec.steps[0].verify.within: the 1h burn-rate window still holds" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kind: Runbook\n  bad: [", "not valid YAML"),
+        ("apiVersion: onshift/v1\nkind: Runbook\nmetadata: {name: x}\n", "spec: required field"),
+        (
+            runbook_text(
+                [{"id": "a", "action": "flag.set", "args": {"key": "k", "value": 1}, "vrfy": {}}]
+            ),
+            "unknown field; did you mean 'verify'?",
+        ),
+        (
+            runbook_text(
+                [
+                    {
+                        "id": "a",
+                        "action": "flag.set",
+                        "args": {"key": "k", "value": 1},
+                        "verify": {"burn_rate_below": 1, "window": "5 minutes", "within": "1m"},
+                    }
+                ]
+            ),
+            "verify.window: expected a duration such as 5m",
+        ),
+        (
+            runbook_text(
+                [
+                    {
+                        "id": "a",
+                        "action": "flag.set",
+                        "args": {"key": "k", "value": 1},
+                        "blast_radius": [10, 50],
+                        "verify": {"burn_rate_below": 1, "window": "5m", "within": "10m"},
+                    }
+                ]
+            ),
+            "flag.set has no blast radius to stage",
+        ),
+    ],
+    ids=["yaml syntax", "missing spec", "misspelt field", "bad duration", "blast radius"],
+)
+def test_bad_runbook_files_get_a_clear_message_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    path = tmp_path / "rb.yaml"
+    path.write_text(text)
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "check", str(path)])
+    assert info.value.code == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert errors
+    assert all(line.startswith(f"error: {path}") for line in errors)
+    assert any(expected in line for line in errors)
+
+
+def test_loading_a_runbook_with_errors_raises_one_spec_error(tmp_path: Path) -> None:
+    path = tmp_path / "rb.yaml"
+    path.write_text(BAD)
+    with pytest.raises(SpecError) as info:
+        load_runbook(path, default_registry(points=[]))
+    assert len(info.value.problems) == 7
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_shipped_runbook_passes_check(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "check", str(path)])
+    assert info.value.code == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_runbooks_ship_for_each_failure_mode_the_drill_simulates() -> None:
+    assert [p.stem for p in EXAMPLES] == [
+        "bad-deploy",
+        "provider-5xx-storm",
+        "provider-brownout",
+        "rate-limit-quota",
+        "runaway-cost",
+    ]
+
+
+def test_show_renders_the_runbook_as_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "provider-5xx-storm")
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "show", str(path)])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Model provider 5xx storm\n")
+    assert "### 3. Move traffic from the primary to the secondary provider, 10 % first." in out
+    assert "- **blast radius:** 10 % → 50 % → 100 % (percent)" in out
+    assert "- **approval:** **required** — a human confirms" in out
+    assert "- **undo:** automatic — restores the previous values of what it changed" in out
+    assert out == render_markdown(load_runbook(path, default_registry()), default_registry())
+
+
+def test_an_irreversible_step_is_shown_as_such() -> None:
+    step = {
+        "id": "reboot",
+        "description": "reboot",
+        "action": "exec",
+        "args": {"argv": ["agentctl", "reboot"]},
+        "irreversible": True,
+        "approval": "required",
+        "verify": {"burn_rate_below": 1, "window": "5m", "within": "10m"},
+    }
+    registry = default_registry(points=[])
+    runbook = load_runbook("rb.yaml", registry, text=runbook_text([step]))
+    assert "- **undo:** none — **irreversible**" in render_markdown(runbook, registry)
+
+
+def test_runbooks_are_suggested_by_alert_slo_and_symptoms() -> None:
+    registry = default_registry(points=[])
+    books: list[Runbook] = [load_runbook(p, registry) for p in EXAMPLES]
+    names = [rb.name for rb in suggest(books, symptoms=["http_429"])]
+    assert names == ["rate-limit-quota"]
+    by_alert = [rb.name for rb in suggest(books, alert="AgentLatencyBudgetBurn")]
+    assert by_alert == ["bad-deploy", "provider-brownout"]
+    best = suggest(books, alert="AgentAvailabilityBudgetBurn", symptoms=["provider_529"])
+    assert best[0].name == "provider-brownout"
+    assert suggest(books, symptoms=["unheard-of"]) == []
