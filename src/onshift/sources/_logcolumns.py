@@ -1,0 +1,320 @@
+"""Columns of a request log as numbers: timestamps, the bad-event mask and weights.
+
+Works on pyarrow columns (typed ``Any``: pyarrow ships no stubs) and returns numpy arrays.
+Problems are reported per row index; the caller maps rows to file lines, which needs a second
+pass over the file and so happens only when something is wrong.
+
+Comparison semantics (documented in ``onshift.sources.requestlog``): a column is numeric when
+every value is a number (JSON numbers, or CSV text that parses as one), boolean when it holds
+JSON ``true``/``false``, text otherwise. ``==``, ``!=`` and ``in`` compare in the column's type,
+casting the condition's value; ordered comparisons need numbers and cast a text column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from onshift.slo.model import Condition, EventPredicate, Op, Scalar
+
+__all__ = ["Columns", "RowProblem", "bad_mask", "timestamp_seconds", "weights"]
+
+Kind = Literal["number", "text", "bool", "null"]
+Cast = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RowProblem:
+    """A problem at a data row (0-based) or, with ``row=None``, with the predicate itself."""
+
+    row: int | None
+    path: str
+    message: str
+
+
+class _Failed(Exception):
+    """Internal: a column could not be used; its problems are already recorded."""
+
+
+def _first_failure(column: Any, cast: Cast) -> tuple[int, Any] | None:
+    """Row index and value of the first non-null value that ``cast`` rejects."""
+    import pyarrow as pa
+
+    offset = 0
+    for chunk in column.chunks:
+        try:
+            cast(chunk)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            for i, value in enumerate(chunk):
+                if value.is_valid:
+                    try:
+                        cast(pa.array([value.as_py()], type=chunk.type))
+                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                        return offset + i, value.as_py()
+        offset += len(chunk)
+    return None
+
+
+def _first_null(column: Any) -> int | None:
+    import pyarrow.compute as pc
+
+    if column.null_count == 0:
+        return None
+    return int(pc.index(pc.is_null(column), value=True).as_py())
+
+
+def _to_float(column: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return column.cast(pa.float64())
+    except pa.ArrowInvalid:
+        # CSV writers sometimes pad values; only pay for trimming when the plain cast fails.
+        return pc.utf8_trim_whitespace(column).cast(pa.float64())
+
+
+def _kind(column: Any) -> Kind:
+    import pyarrow.types as pat
+
+    if pat.is_null(column.type):
+        return "null"
+    if pat.is_boolean(column.type):
+        return "bool"
+    if pat.is_integer(column.type) or pat.is_floating(column.type):
+        return "number"
+    return "text"
+
+
+class Columns:
+    """The log's columns, each typed once: numeric text becomes numbers (CSV has only text)."""
+
+    def __init__(self, table: Any, *, text_may_be_numbers: bool) -> None:
+        self._table = table
+        self._text_may_be_numbers = text_may_be_numbers
+        self._typed: dict[str, tuple[Kind, Any]] = {}
+
+    @property
+    def rows(self) -> int:
+        return int(self._table.num_rows)
+
+    def get(self, name: str) -> tuple[Kind, Any]:
+        import pyarrow as pa
+
+        if name not in self._typed:
+            column = self._table[name]
+            kind = _kind(column)
+            if kind == "text" and self._text_may_be_numbers:
+                with contextlib.suppress(pa.ArrowInvalid):
+                    column, kind = _to_float(column), "number"
+            elif kind == "number":
+                column = column.cast(pa.float64())
+            self._typed[name] = (kind, column)
+        return self._typed[name]
+
+    def numbers(self, name: str, problems: list[RowProblem], why: str) -> Any:
+        """The column as float64, or record the first value that is not a number."""
+        import pyarrow as pa
+
+        kind, column = self.get(name)
+        if kind == "number":
+            return column
+        if kind == "text":
+            failure = _first_failure(column, _to_float)
+            if failure is None:
+                return _to_float(column)
+            row, value = failure
+            problems.append(RowProblem(row=row, path=name, message=f"{why}, got {value!r}"))
+        elif kind == "null":
+            return column.cast(pa.float64())
+        else:
+            problems.append(RowProblem(row=0, path=name, message=f"{why}, got true/false"))
+        raise _Failed
+
+
+def timestamp_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:
+    """Whole Unix seconds (floored) for every row, or ``None`` after recording the first bad row.
+
+    The first value sets the style: Unix seconds, ISO-8601 with a zone, or ISO-8601 without
+    one (which means UTC). Flooring loses nothing: every step is a whole number of seconds.
+    """
+    import pyarrow as pa
+
+    missing = _first_null(column)
+    if missing is not None:
+        problems.append(RowProblem(row=missing, path="timestamp", message="missing timestamp"))
+        return None
+    if _kind(column) == "number":
+        return _floor_seconds(column.cast(pa.float64()), problems)
+    if _kind(column) != "text":
+        problems.append(
+            RowProblem(row=0, path="timestamp", message="expected ISO-8601 text or Unix seconds")
+        )
+        return None
+    return _text_seconds(column, problems)
+
+
+def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:
+    import pyarrow as pa
+
+    first = column[0].as_py() if len(column) else ""
+    styles: list[tuple[str, Cast]] = [
+        ("Unix seconds", _to_float),
+        ("ISO-8601 with a zone", lambda c: c.cast(pa.timestamp("ns", tz="UTC"))),
+        ("ISO-8601 without a zone", lambda c: c.cast(pa.timestamp("ns"))),
+    ]
+    for style, cast in styles:
+        try:
+            cast(pa.array([first], type=column.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        try:
+            parsed = cast(column)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            failure = _first_failure(column, cast)
+            row, value = failure if failure is not None else (0, first)
+            message = f"expected a timestamp in {style} like the first line, got {value!r}"
+            problems.append(RowProblem(row=row, path="timestamp", message=message))
+            return None
+        if style == "Unix seconds":
+            return _floor_seconds(parsed, problems)
+        nanos = parsed.cast(pa.int64()).to_numpy()
+        seconds: npt.NDArray[np.int64] = np.floor_divide(nanos, 1_000_000_000)
+        return seconds
+    problems.append(
+        RowProblem(
+            row=0,
+            path="timestamp",
+            message="expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix seconds, "
+            f"got {first!r}",
+        )
+    )
+    return None
+
+
+def _floor_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:
+    values = np.asarray(column.to_numpy(), dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if len(bad):
+        row = int(bad[0])
+        message = f"expected Unix seconds, got {values[row]:g}"
+        problems.append(RowProblem(row=row, path="timestamp", message=message))
+        return None
+    return np.floor(values).astype(np.int64)
+
+
+def _number_value(value: Scalar) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return float(value)
+
+
+def _text_value(value: Scalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _bool_value(value: Scalar) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(value)
+
+
+_CONVERT: dict[Kind, Callable[[Scalar], Any]] = {
+    "number": _number_value,
+    "text": _text_value,
+    "bool": _bool_value,
+}
+_ARROW_TYPE = {"number": "float64", "text": "string", "bool": "bool"}
+
+
+def _condition(columns: Columns, cond: Condition, path: str, problems: list[RowProblem]) -> Any:
+    """Where ``cond`` holds; null or missing values never satisfy it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if cond.op in (Op.LT, Op.LE, Op.GT, Op.GE):
+        column = columns.numbers(cond.field, problems, f"'{cond.op.value}' compares numbers")
+        kind: Kind = "number"
+    else:
+        kind, column = columns.get(cond.field)
+    if kind == "null":
+        return None
+    values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    try:
+        cast = [_CONVERT[kind](v) for v in values]
+    except ValueError:
+        message = (
+            f"'{cond.field}' holds {kind} values in this log; cannot compare with {cond.value!r}"
+        )
+        problems.append(RowProblem(row=None, path=f"{path}.value", message=message))
+        raise _Failed from None
+    functions = {
+        Op.EQ: "equal",
+        Op.NE: "not_equal",
+        Op.LT: "less",
+        Op.LE: "less_equal",
+        Op.GT: "greater",
+        Op.GE: "greater_equal",
+    }
+    if cond.op is Op.IN:
+        hit = pc.is_in(column, value_set=pa.array(cast, type=_ARROW_TYPE[kind]))
+    else:
+        hit = pc.call_function(functions[cond.op], [column, pa.scalar(cast[0], _ARROW_TYPE[kind])])
+    return pc.fill_null(hit, fill_value=False)
+
+
+def bad_mask(
+    columns: Columns, predicate: EventPredicate, problems: list[RowProblem]
+) -> npt.NDArray[np.bool_] | None:
+    """True where any condition of ``bad_if`` holds; ``None`` after recording problems."""
+    import pyarrow.compute as pc
+
+    mask: Any = None
+    failed = False
+    for i, cond in enumerate(predicate.bad_if):
+        try:
+            hit = _condition(columns, cond, f"bad_if[{i}]", problems)
+        except _Failed:
+            failed = True
+            continue
+        if hit is not None:
+            mask = hit if mask is None else pc.or_(mask, hit)
+    if failed:
+        return None
+    if mask is None:
+        return np.zeros(columns.rows, dtype=np.bool_)
+    out: npt.NDArray[np.bool_] = np.asarray(mask.to_numpy(), dtype=np.bool_)
+    return out
+
+
+def weights(
+    columns: Columns, name: str, problems: list[RowProblem]
+) -> npt.NDArray[np.float64] | None:
+    """Each event's weight: a finite, non-negative number on every line."""
+    try:
+        column = columns.numbers(name, problems, "the weight must be a number")
+    except _Failed:
+        return None
+    missing = _first_null(column)
+    if missing is not None:
+        problems.append(RowProblem(row=missing, path=name, message="missing weight value"))
+        return None
+    values = np.asarray(column.to_numpy(), dtype=np.float64)
+    invalid = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if len(invalid):
+        row = int(invalid[0])
+        message = f"the weight must be a finite number ≥ 0, got {values[row]:g}"
+        problems.append(RowProblem(row=row, path=name, message=message))
+        return None
+    return values
