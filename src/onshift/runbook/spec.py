@@ -69,7 +69,7 @@ class _Step(_Strict):
     args: dict[str, Any] = {}
     verify: _Verify | None = None
     precondition: _Precondition | None = None
-    blast_radius: list[float] = []
+    blast_radius: list[int | float] = []
     approval: Approval = Approval.NONE
     irreversible: bool = False
 

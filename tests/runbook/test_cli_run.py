@@ -1,0 +1,274 @@
+"""``onshift runbook run|resume|rollback`` on a real flags file, with a probe file and the
+system clock (verification windows of a fraction of a second)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runbook_helpers import START, flag_step, runbook_text
+
+from onshift.cli.app import main
+from onshift.clock import SimulatedClock, SystemClock
+from onshift.runbook import (
+    Executor,
+    FlagsFileTarget,
+    JournalWriter,
+    RecordKind,
+    SubprocessRunner,
+    default_registry,
+    load_runbook,
+    read_journal,
+)
+from onshift.testing import ScriptedProbe
+
+FAST = {"burn_rate_below": 1, "window": "5m", "within": "2s", "every": "100ms"}
+FLAGS = {"retries": 1, "cache": False}
+
+
+def probe_file(path: Path, samples: list[tuple[datetime, float]]) -> Path:
+    values = [[moment.timestamp(), repr(rate)] for moment, rate in samples]
+    body = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [{"metric": {"window": "5m"}, "values": values}],
+        },
+    }
+    path.write_text(json.dumps(body))
+    return path
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    flags = tmp_path / "flags.json"
+    flags.write_text(json.dumps(FLAGS, indent=2) + "\n")
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(
+        runbook_text([{**flag_step("fallback", "fallback_model", "small"), "verify": FAST}])
+    )
+    return {"flags": flags, "runbook": runbook, "journal": tmp_path / "run.jsonl"}
+
+
+def run_cli(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return int(info.value.code or 0)
+
+
+def test_run_applies_a_step_that_verifies_and_journals_it(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = SystemClock().now()
+    probe = probe_file(
+        tmp_path / "probe.json",
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=0.3), 0.4)],
+    )
+    code = run_cli(
+        [
+            "runbook", "run", str(files["runbook"]), "--target", str(files["flags"]),
+            "--probe", str(probe), "--journal", str(files["journal"]), "--auto", "--json",
+        ]
+    )  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["outcome"] == "mitigated"
+    assert report["steps"] == [
+        {"step": "fallback", "status": "verified", "note": "steady state reached"}
+    ]
+    assert json.loads(files["flags"].read_text()) == {**FLAGS, "fallback_model": "small"}
+    kinds = [r.kind for r in read_journal(files["journal"])]
+    assert kinds == [
+        RecordKind.RUN_STARTED,
+        RecordKind.APPLY,
+        RecordKind.STEP,
+        RecordKind.RUN_FINISHED,
+    ]
+
+
+def test_run_that_does_not_help_restores_the_flags_file_and_exits_1(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = files["flags"].read_bytes()
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    code = run_cli(
+        [
+            "runbook", "run", str(files["runbook"]), "--target", str(files["flags"]),
+            "--probe", str(probe), "--journal", str(files["journal"]), "--auto",
+        ]
+    )  # fmt: skip
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "fallback: not_improved" in out
+    assert "outcome: not_mitigated" in out
+    assert "steady state after: NOT healthy" in out
+    assert files["flags"].read_bytes() == original
+
+
+def test_dry_run_prints_the_plan_and_touches_nothing(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = files["flags"].stat()
+    code = run_cli(
+        ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"]), "--dry-run"]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert '1. fallback: set fallback_model to "small" [automatic]' in out
+    assert 'change  fallback_model: (absent) -> "small"' in out
+    assert 'undo    fallback_model: "small" -> (removed)' in out
+    after = files["flags"].stat()
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+    assert not files["journal"].exists()
+
+
+def test_dry_run_json_shows_each_blast_radius_stage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = tmp_path / "flags.json"
+    flags.write_text(json.dumps({"traffic.primary": 100, "traffic.secondary": 0}))
+    step = {
+        "id": "shift",
+        "description": "shift",
+        "action": "traffic.shift",
+        "args": {"from": "primary", "to": "secondary"},
+        "blast_radius": [10, 50],
+        "approval": "required",
+        "verify": FAST,
+    }
+    rb = tmp_path / "rb.yaml"
+    rb.write_text(runbook_text([step]))
+    assert (
+        run_cli(
+            ["runbook", "run", str(rb), "--target", str(flags), "--dry-run", "--auto", "--json"]
+        )
+        == 0
+    )
+    plan = json.loads(capsys.readouterr().out)["steps"][0]
+    assert plan["runs"] is False
+    assert [s["blast_radius"] for s in plan["stages"]] == [10, 50]
+    assert plan["stages"][1]["changes"] == [
+        "traffic.primary: 100 -> 50",
+        "traffic.secondary: 0 -> 50",
+    ]
+    assert plan["stages"][1]["undo"] == ["traffic.primary: 50 -> 100", "traffic.secondary: 50 -> 0"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "--probe: running a runbook needs SLI readings"),
+        (["--probe", "nowhere.json"], "nowhere.json: --probe: probe file not found"),
+    ],
+    ids=["no probe", "missing probe file"],
+)
+def test_run_without_readings_is_refused_before_anything_changes(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    original = files["flags"].read_bytes()
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
+    assert run_cli([*args, "--journal", str(files["journal"]), *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert files["flags"].read_bytes() == original
+    assert not files["journal"].exists()
+
+
+def test_run_refuses_to_overwrite_an_existing_journal(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files["journal"].write_text("keep me\n")
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 2
+    assert "a journal already exists here" in capsys.readouterr().err
+    assert files["journal"].read_text() == "keep me\n"
+
+
+def test_run_asks_before_a_step_that_needs_approval(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    files["runbook"].write_text(
+        runbook_text(
+            [{**flag_step("shed", "shed_load_percent", 20), "verify": FAST, "approval": "required"}]
+        )
+    )
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    out = capsys.readouterr().out
+    assert "Apply step 'shed': set shed_load_percent to 20?" in out
+    assert "shed: skipped (not approved)" in out
+    assert json.loads(files["flags"].read_text()) == FLAGS
+
+
+class Crash(BaseException):
+    pass
+
+
+def crashed_journal(files: dict[str, Path]) -> None:
+    """A run on the real flags file that dies after applying its first step."""
+    registry = default_registry(points=[])
+    text = files["runbook"].read_text()
+    target = FlagsFileTarget(files["flags"])
+    calls: list[Any] = []
+
+    def script(state: Any, at: datetime, window: timedelta) -> float:
+        calls.append(at)
+        if len(calls) == 3:
+            raise Crash
+        return 6.0
+
+    executor = Executor(
+        runbook=load_runbook(files["runbook"], registry),
+        registry=registry,
+        target=target,
+        probe=ScriptedProbe(target, script),  # type: ignore[arg-type]
+        clock=SimulatedClock(START),
+        journal=JournalWriter.create(files["journal"]),
+        commands=SubprocessRunner(),
+    )
+    with pytest.raises(Crash):
+        executor.run(source_file=str(files["runbook"]), source_text=text)
+
+
+def test_rollback_from_a_crashed_journal_restores_the_flags_file_exactly(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = files["flags"].read_bytes()
+    crashed_journal(files)
+    assert json.loads(files["flags"].read_text())["fallback_model"] == "small"
+    assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0
+    assert files["flags"].read_bytes() == original
+    assert "outcome: rolled_back" in capsys.readouterr().out
+    assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0
+    assert files["flags"].read_bytes() == original
+
+
+def test_resume_from_a_crashed_journal_undoes_the_step_in_flight_and_finishes(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = files["flags"].read_bytes()
+    crashed_journal(files)
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    code = run_cli(
+        ["runbook", "resume", str(files["journal"]), "--probe", str(probe), "--auto", "--json"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert report["steps"] == [{"step": "fallback", "status": "interrupted", "note": ""}]
+    assert report["outcome"] == "not_mitigated"
+    assert files["flags"].read_bytes() == original
+    assert run_cli(["runbook", "resume", str(files["journal"]), "--probe", str(probe)]) == 2
+    assert "this run has finished; nothing to resume" in capsys.readouterr().err
+
+
+def test_actions_lists_the_built_ins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["runbook", "actions", "--json"]) == 0
+    ids = [a["id"] for a in json.loads(capsys.readouterr().out)]
+    assert ids == ["deploy.rollback", "exec", "flag.set", "scale", "traffic.shift"]
