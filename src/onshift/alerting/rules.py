@@ -158,7 +158,7 @@ def _annotations(slo: SLO, severity: Severity, windows: list[AlertWindow]) -> di
     )
     tte = _query(
         f'clamp_min(slo:period_error_budget_remaining:ratio{{sloth_id=\\"%s\\"}}, 0) * '
-        f'{period_s:g} / on(sloth_id) slo:current_burn_rate:ratio{{sloth_id=\\"%s\\"}}',
+        f'{period_s:.0f} / on(sloth_id) slo:current_burn_rate:ratio{{sloth_id=\\"%s\\"}}',
         "humanizeDuration",
     ).replace("$labels.sloth_id |", "$labels.sloth_id $labels.sloth_id |")
     return {

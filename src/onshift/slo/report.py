@@ -19,7 +19,7 @@ from onshift.alerting.evaluate import PolicyEvaluation, evaluate_policy
 from onshift.slo.model import SLO, AlertWindow
 from onshift.slo.series import CountSeries
 
-__all__ = ["AlertStatus", "Budget", "SLOReport", "build_report"]
+__all__ = ["AlertStatus", "Budget", "SLOReport", "build_report", "exhaustion_time"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +57,15 @@ def _value(array: npt.NDArray[np.float64], index: int) -> float | None:
     return None if np.isnan(value) else value
 
 
+def exhaustion_time(remaining: float, period: timedelta, burn_rate: float) -> timedelta | None:
+    """remaining budget share × period / burn rate; ``None`` when nothing burns."""
+    if remaining <= 0:
+        return timedelta(0)
+    if burn_rate <= 0:
+        return None
+    return remaining * period / burn_rate
+
+
 def build_report(
     slo: SLO,
     series: CountSeries,
@@ -83,10 +92,8 @@ def build_report(
     current_window = min(evaluation.ratios) if evaluation.ratios else slo.period
     current = burn[current_window]
     tte: timedelta | None = None
-    if remaining is not None and remaining <= 0:
-        tte = timedelta(0)
-    elif remaining is not None and current is not None and current > 0:
-        tte = remaining * slo.period / current
+    if remaining is not None and (current is not None or remaining <= 0):
+        tte = exhaustion_time(remaining, slo.period, current or 0.0)
 
     alerts = []
     for tier in evaluation.tiers:

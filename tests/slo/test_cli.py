@@ -1,0 +1,198 @@
+"""The SLO commands as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, CliResult
+
+AVAIL = EXAMPLES / "agent-availability.yaml"
+COUNTS = EXAMPLES / "data" / "agent-counts.csv"
+
+Run = Callable[..., CliResult]
+
+
+def test_report_json_has_the_documented_shape(run_cli: Run) -> None:
+    result = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--json")
+    assert result.code == 0, result.err
+    (slo,) = json.loads(result.out)["slos"]
+    assert list(slo) == [
+        "name",
+        "service",
+        "objective",
+        "window",
+        "at",
+        "good",
+        "bad",
+        "total",
+        "sli",
+        "error_budget",
+        "burn_rate",
+        "current_burn_window",
+        "time_to_exhaustion_s",
+        "alerts",
+    ]
+    assert slo["objective"] == 99.9
+    assert slo["window"] == "30d"
+    assert slo["at"] == "2026-11-04T00:00:00Z"
+    assert list(slo["error_budget"]) == ["allowed_bad", "consumed", "remaining"]
+    assert list(slo["burn_rate"]) == ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
+    assert [(a["severity"], a["long"], a["short"], a["factor"]) for a in slo["alerts"]] == [
+        ("page", "1h", "5m", 14.4),
+        ("page", "6h", "30m", 6.0),
+        ("ticket", "1d", "2h", 3.0),
+        ("ticket", "3d", "6h", 1.0),
+    ]
+    # The example's brownout is still burning at the end of the data: the fast page fires.
+    assert slo["alerts"][0]["firing"] is True
+    assert slo["good"] + slo["bad"] == slo["total"]
+
+
+def test_report_at_a_time_uses_the_windows_ending_then(run_cli: Run) -> None:
+    result = run_cli(
+        "slo", "report", AVAIL, "--counts", COUNTS, "--at", "2026-11-02T09:05:00Z", "--json"
+    )
+    (slo,) = json.loads(result.out)["slos"]
+    assert slo["at"] == "2026-11-02T09:05:00Z"
+    assert slo["burn_rate"]["5m"] > 100  # inside the 15 % storm
+    before = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--at", "2020-01-01", "--json")
+    assert before.code == 2
+    assert "--at" in before.err
+
+
+def test_the_same_input_gives_the_same_bytes(run_cli: Run) -> None:
+    first = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--json").out
+    second = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--json").out
+    assert first == second
+
+
+def test_replay_json_lists_transitions_with_burn_rates(run_cli: Run) -> None:
+    result = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS, "--json")
+    assert result.code == 0, result.err
+    transitions = json.loads(result.out)["transitions"]
+    storm = [t for t in transitions if t["at"].startswith("2026-11-02T09") and t["long"] == "1h"]
+    assert [t["state"] for t in storm] == ["firing", "resolved"]
+    assert set(storm[0]) == {
+        "at",
+        "severity",
+        "state",
+        "long",
+        "short",
+        "burn_rate_long",
+        "burn_rate_short",
+        "suppressed",
+    }
+    assert storm[0]["burn_rate_long"] > 14.4
+    assert storm[0]["burn_rate_short"] > 14.4
+
+
+def test_check_explains_and_warns_about_tiers_that_can_never_fire(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "ninety.yaml"
+    path.write_text(
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: batch, service: summariser}
+spec:
+  objective: 90
+  window: 28d
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+""",
+        encoding="utf-8",
+    )
+    result = run_cli("slo", "check", path, "--json")
+    assert result.code == 0, result.err
+    body = json.loads(result.out)
+    (slo,) = body["slos"]
+    tiers = slo["alerting"]["tiers"]
+    assert [t["can_fire"] for t in tiers] == [False, True, True, True]
+    assert tiers[0]["error_ratio_threshold"] > 1
+    assert any("page tier 1h/5m can never fire" in w for w in slo["warnings"])
+    assert any("factor of 0.9333 (< 1)" in w for w in slo["warnings"])
+    strict = run_cli("slo", "check", path, "--strict")
+    assert strict.code == 1
+    assert "can never fire" in strict.out
+
+
+def test_check_warns_when_a_full_outage_outruns_every_alert(run_cli: Run, tmp_path: Path) -> None:
+    path = tmp_path / "five-nines.yaml"
+    path.write_text(
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: gateway}
+spec:
+  objective: 99.999
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+""",
+        encoding="utf-8",
+    )
+    body = json.loads(run_cli("slo", "check", path, "--json").out)
+    (slo,) = body["slos"]
+    assert slo["full_outage_budget_s"] == 25.92
+    assert any("in 26 s, faster than the shortest alert window (5m)" in w for w in slo["warnings"])
+
+
+def test_bad_input_exits_2_with_one_message_per_problem_and_no_traceback(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    csv = tmp_path / "counts.csv"
+    csv.write_text(
+        "timestamp,good,total\n60,10,10\n120,x,10\n180,12,10\n300,1,1\n", encoding="utf-8"
+    )
+    result = run_cli("slo", "report", AVAIL, "--counts", csv)
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        f"error: {csv}:3: good: expected a non-negative number, got 'x'",
+        f"error: {csv}:4: good: good (12) is larger than total (10)",
+        (
+            f"error: {csv}:5: timestamp: this row is 120 s after the previous one; every row "
+            "must be 60 s after the previous (the step set by the first two rows)"
+        ),
+    ]
+    assert "Traceback" not in result.err
+
+
+def test_a_missing_data_source_or_two_of_them_is_a_usage_error(run_cli: Run) -> None:
+    none = run_cli("slo", "report", AVAIL)
+    assert none.code == 2
+    assert "give exactly one data source" in none.err
+    both = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--events", COUNTS)
+    assert both.code == 2
+    assert "(got --counts, --events)" in both.err
+
+
+def test_a_step_that_does_not_divide_the_windows_is_explained(run_cli: Run, tmp_path: Path) -> None:
+    csv = tmp_path / "counts.csv"
+    csv.write_text("timestamp,good,total\n420,1,1\n840,1,1\n", encoding="utf-8")
+    result = run_cli("slo", "report", AVAIL, "--counts", csv)
+    assert result.code == 2
+    assert "the data's step (7m) does not divide the window(s) 5m" in result.err
+
+
+def test_human_output_names_the_firing_tiers(run_cli: Run) -> None:
+    result = run_cli("slo", "report", AVAIL, "--counts", COUNTS)
+    assert result.code == 0
+    assert "support-agent/agent-availability" in result.out
+    assert "FIRING" in result.out
+    assert "(suppressed by page)" in result.out
+
+
+def test_help_is_fast_and_lists_the_commands() -> None:
+    code = (
+        "import sys, time\n"
+        "t = time.perf_counter()\n"
+        "from onshift.cli.app import app\n"
+        "heavy = [m for m in ('numpy', 'polars', 'pydantic', 'sqlalchemy', 'matplotlib', 'httpx')"
+        " if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

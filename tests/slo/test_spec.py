@@ -1,0 +1,283 @@
+"""Reading SLO files: three formats, and one clear message per problem."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from onshift.errors import SpecError
+from onshift.slo.spec import load_slos
+from tests.conftest import EXAMPLES
+
+
+def write(tmp_path: Path, text: str, name: str = "slo.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        load_slos([path])
+    return [p.render() for p in info.value.problems]
+
+
+def test_the_shipped_examples_load() -> None:
+    slos = load_slos(sorted(EXAMPLES.glob("*.yaml")))
+    names = {s.name for s in slos}
+    assert {"agent-availability", "agent-ttft"} <= names
+    ttft = next(s for s in slos if s.name == "agent-ttft")
+    assert ttft.period == timedelta(days=7)
+    assert ttft.alerting.catalogue == "google-7d"
+    assert ttft.indicator.events is not None
+    assert ttft.indicator.events.weight == "output_tokens"
+
+
+def test_objective_is_kept_as_an_exact_fraction() -> None:
+    (slo,) = load_slos([EXAMPLES / "agent-availability.yaml"])
+    assert slo.objective == Fraction(999, 1000)
+    assert slo.budget == Fraction(1, 1000)
+
+
+def test_a_bad_file_gets_one_message_per_problem_with_line_and_field_path(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata:
+  name: api
+  service: agent
+spec:
+  objective: 150
+  window: 30days
+  indicator:
+    prometheus:
+      errors: sum(rate(x[5m]))
+      total: sum(rate(y[{{window}}]))
+  alerting:
+    windwos: google-30d
+""",
+    )
+    found = problems(path)
+    assert f"{path}:7: spec.objective: Input should be less than 100 (got 150)" in found
+    assert any(
+        m.startswith(f"{path}:14: spec.alerting.windwos: unknown field; did you mean 'windows'?")
+        for m in found
+    )
+    assert len(found) == 2  # pydantic errors first; semantic checks run on a valid shape
+
+
+def test_semantic_problems_are_all_reported_together(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99.5
+  window: 30days
+  indicator:
+    prometheus:
+      errors: sum(rate(x[5m]))
+      total: sum(rate(y[{{window}}]))
+  alerting:
+    windows:
+      - {severity: page, budget_percent: 2, long: 5m, short: 1h}
+""",
+    )
+    found = problems(path)
+    assert (
+        f"{path}:6: spec.window: expected a duration such as 5m, 1h, 30d or 1h30m, got '30days'"
+        in found
+    )
+    assert any(
+        m.startswith(
+            f"{path}:9: spec.indicator.prometheus.errors: the query must contain {{{{window}}}}"
+        )
+        for m in found
+    )
+    assert (
+        f"{path}:13: spec.alerting.windows[0]: "
+        "the short window must be shorter than the long window" in found
+    )
+
+
+def test_yaml_syntax_errors_and_duplicate_keys_name_the_line(tmp_path: Path) -> None:
+    broken = write(tmp_path, "apiVersion: onshift/v1\nkind: [SLO\n", "broken.yaml")
+    (msg,) = problems(broken)
+    assert msg.startswith(f"{broken}:3: not valid YAML")
+    dup = write(
+        tmp_path,
+        "apiVersion: onshift/v1\nkind: SLO\nkind: SLO\nmetadata: {name: a, service: b}\n",
+        "dup.yaml",
+    )
+    assert f"{dup}:3: kind: this key appears twice in the same mapping; keep one" in problems(dup)
+
+
+def test_an_unknown_catalogue_lists_the_shipped_ones(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+  alerting: {windows: google-31d}
+""",
+    )
+    (msg,) = problems(path)
+    assert "unknown window catalogue 'google-31d'" in msg
+    assert "google-28d, google-30d, google-7d" in msg
+
+
+def test_a_numeric_op_needs_a_number(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99
+  indicator:
+    events:
+      bad_if:
+        - {field: ttft_ms, op: ">", value: slow}
+""",
+    )
+    (msg,) = problems(path)
+    assert msg == (
+        f"{path}:9: spec.indicator.events.bad_if[0].value: op '>' compares numbers; "
+        "the value must be a number"
+    )
+
+
+def test_a_sloth_file_is_read_with_its_windows_and_disabled_ticket(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """version: "prometheus/v1"
+service: "myservice"
+labels: {owner: myteam}
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      labels: {category: availability}
+      ticket_alert: {disable: true}
+""",
+    )
+    (slo,) = load_slos([path])
+    assert slo.service == "myservice"
+    assert slo.labels == {"owner": "myteam"}
+    assert slo.indicator.prometheus is not None
+    assert "[{{window}}]" in slo.indicator.prometheus.errors
+    assert slo.alerting.name == "MyServiceHighErrorRate"
+    assert not slo.alerting.ticket_enabled
+    assert slo.period == timedelta(days=30)
+
+
+def test_a_sloth_raw_sli_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """version: prometheus/v1
+service: s
+slos:
+  - name: a
+    objective: 99
+    sli: {raw: {error_ratio_query: "x"}}
+    alerting: {name: A}
+""",
+    )
+    (msg,) = problems(path)
+    assert msg.startswith(f"{path}:6: slos[0].sli: the 'raw' SLI gives no event counts")
+
+
+def test_an_openslo_v1_slo_becomes_one_slo_per_objective(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: openslo/v1
+kind: Service
+metadata: {name: my-service}
+spec: {description: the service}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: web-availability
+  displayName: Web availability
+spec:
+  service: my-service
+  indicator:
+    metadata: {name: good-over-total}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code!~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: http_requests_total}}}
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - displayName: strict
+      target: 0.999
+    - displayName: relaxed
+      targetPercent: 99
+""",
+    )
+    slos = load_slos([path])
+    assert [s.name for s in slos] == ["web-availability-strict", "web-availability-relaxed"]
+    assert [s.objective for s in slos] == [Fraction(999, 1000), Fraction(99, 100)]
+    assert slos[0].period == timedelta(days=28)
+    assert slos[0].alerting.catalogue == "google-28d"
+    prom = slos[0].indicator.prometheus
+    assert prom is not None
+    assert prom.total == "sum(rate(http_requests_total[{{window}}]))"
+    assert prom.errors.startswith("(sum(rate(http_requests_total[{{window}}]))) - (")
+
+
+def test_openslo_timeslices_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: a}
+spec:
+  service: s
+  indicator:
+    spec:
+      ratioMetric:
+        good: {metricSource: {spec: {query: g}}}
+        total: {metricSource: {spec: {query: t}}}
+  timeWindow: [{duration: 7d, isRolling: true}]
+  budgetingMethod: Timeslices
+  objectives: [{target: 0.99}]
+""",
+    )
+    (msg,) = problems(path)
+    assert (
+        msg == f"{path}:12: spec.budgetingMethod: only Occurrences is supported, got 'Timeslices'"
+    )
+
+
+def test_the_same_slo_twice_is_an_error(tmp_path: Path) -> None:
+    text = (EXAMPLES / "agent-availability.yaml").read_text(encoding="utf-8")
+    path = write(tmp_path, text + "\n---\n" + text)
+    (msg,) = problems(path)
+    assert "SLO support-agent/agent-availability is defined twice" in msg
+
+
+def test_a_document_of_another_kind_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "apiVersion: onshift/v1\nkind: Runbook\n")
+    (msg,) = problems(path)
+    assert msg.startswith(
+        f"{path}:1: apiVersion: not an SLO document (apiVersion 'onshift/v1', kind 'Runbook')"
+    )
