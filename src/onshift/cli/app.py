@@ -11,7 +11,15 @@ import sys
 import typer
 
 from onshift import __version__
-from onshift.cli import alerts_cmd, rules_cmd, runbook_cmd, slo_cmd
+from onshift.cli import (
+    alerts_cmd,
+    escalation_cmd,
+    incident_cmd,
+    oncall_cmd,
+    rules_cmd,
+    runbook_cmd,
+    slo_cmd,
+)
 from onshift.errors import InputError, OnshiftError
 
 __all__ = ["app", "main"]
@@ -30,6 +38,9 @@ app.add_typer(runbook_cmd.app, name="runbook")
 app.add_typer(slo_cmd.app, name="slo")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.command("rules")(rules_cmd.rules)
+app.add_typer(incident_cmd.app, name="incident")
+app.add_typer(escalation_cmd.app, name="escalation")
+app.add_typer(oncall_cmd.app, name="oncall")
 
 
 def _version(value: bool) -> None:
