@@ -1,0 +1,120 @@
+"""``onshift incident …`` end to end, in-process, on a SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onshift.cli.app import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    else:
+        code = 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    code, out, err = run(capsys, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_an_incident_goes_through_its_life_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "inc.db")
+    opened = run_json(
+        capsys,
+        "incident",
+        "open",
+        "--title",
+        "LLM gateway 5xx",
+        "--severity",
+        "sev2",
+        "--service",
+        "gateway",
+        "--db",
+        db,
+    )
+    assert (opened["id"], opened["status"], opened["severity"]) == (1, "triggered", "sev2")
+    assert (
+        run_json(capsys, "incident", "ack", "1", "--by", "ann", "--db", db)["acknowledged_by"]
+        == "ann"
+    )
+    run_json(capsys, "incident", "note", "1", "rolled back prompt v42", "--db", db)
+    assert run_json(capsys, "incident", "severity", "1", "sev1", "--db", db)["severity"] == "sev1"
+    assert run_json(capsys, "incident", "mitigate", "1", "--db", db)["status"] == "mitigated"
+    run_json(capsys, "incident", "open", "--title", "slow TTFT", "--severity", "sev4", "--db", db)
+    assert run_json(capsys, "incident", "resolve", "1", "--db", db)["status"] == "resolved"
+    assert [i["id"] for i in run_json(capsys, "incident", "list", "--db", db)] == [1, 2]
+    assert [i["id"] for i in run_json(capsys, "incident", "list", "--open", "--db", db)] == [2]
+    shown = run_json(capsys, "incident", "show", "1", "--db", db)
+    kinds = [e["kind"] for e in shown["timeline"]]
+    assert kinds == [
+        "opened",
+        "acknowledged",
+        "note",
+        "severity_changed",
+        "mitigation_verified",
+        "resolved",
+    ]
+    assert shown["timeline"][2]["data"] == {"text": "rolled back prompt v42"}
+    assert shown["metrics_s"]["detect"] is None
+    assert shown["metrics_s"]["resolve"] >= 0
+    code, out, _ = run(capsys, "incident", "show", "1", "--db", db)
+    assert code == 0
+    assert "note: rolled back prompt v42" in out
+    assert "severity changed to sev1" in out
+
+
+def test_an_illegal_transition_is_one_clear_error_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "inc.db")
+    run_json(capsys, "incident", "open", "--title", "x", "--severity", "sev2", "--db", db)
+    run_json(capsys, "incident", "resolve", "1", "--db", db)
+    code, _, err = run(capsys, "incident", "ack", "1", "--by", "ann", "--db", db)
+    assert code == 1
+    assert err == "error: cannot apply 'acknowledged' to an incident that is resolved\n"
+    code, _, err = run(capsys, "incident", "show", "7", "--db", db)
+    assert (code, err) == (1, "error: no incident 7\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["open", "--title", "x", "--severity", "sev9"], "sev9"),
+        (["open", "--title", "  ", "--severity", "sev2"], "--title: the title cannot be empty"),
+        (["ack", "one", "--by", "ann"], "Invalid value for 'ID'"),
+        (["ack", "1"], "--by"),
+        (["note", "1", " "], "the note is empty"),
+        (["severity", "1", "critical"], "critical"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], needle: str
+) -> None:
+    db = str(tmp_path / "inc.db")
+    run_json(capsys, "incident", "open", "--title", "x", "--severity", "sev2", "--db", db)
+    code, _, err = run(capsys, "incident", *args, "--db", db)
+    assert code == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_an_unusable_database_url_is_bad_input(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "incident", "list", "--db", "nosuchdriver://x/y")
+    assert code == 2
+    assert err.startswith("error: <input>: --db: not a usable database URL")
