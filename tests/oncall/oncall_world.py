@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from onshift.incident.events import Escalated, Event, PageSent, Severity
 from onshift.incident.service import IncidentService
-from onshift.oncall.notify import RetryPolicy
+from onshift.oncall.notify import Notifier, RetryPolicy
 from onshift.oncall.policy import EscalationPolicy, Level, Target
 from onshift.oncall.runner import EscalationRunner
 from onshift.oncall.schedule import Schedule
@@ -35,7 +35,7 @@ class World:
     policy: EscalationPolicy
     schedules: Mapping[str, Schedule] = field(default_factory=dict)
     start: datetime = T0
-    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    notifier: Notifier = field(default_factory=RecordingNotifier)
 
     def __post_init__(self) -> None:
         self.clock = SimulatedClock(self.start)
