@@ -155,7 +155,7 @@ def _clock_time(c: _Collector, value: Any, path: Sequence[PathElem]) -> time | N
             return time.fromisoformat(value)
         except ValueError:
             pass
-    hint = " (quote it: YAML reads 09:00 unquoted as a number)" if isinstance(value, int) else ""
+    hint = " (quote it: YAML reads 10:30 unquoted as a number)" if isinstance(value, int) else ""
     c.add(path, f'expected a local time such as "09:00"{hint}, got {value!r}')
     return None
 
