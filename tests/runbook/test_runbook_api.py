@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "onshift.runbook",
     "onshift.runbook.actions",
+    "onshift.runbook.builtins",
     "onshift.runbook.changes",
     "onshift.runbook.executor",
     "onshift.runbook.fakes",

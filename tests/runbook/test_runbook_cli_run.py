@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -272,3 +275,37 @@ def test_actions_lists_the_built_ins(capsys: pytest.CaptureFixture[str]) -> None
     assert run_cli(["runbook", "actions", "--json"]) == 0
     ids = [a["id"] for a in json.loads(capsys.readouterr().out)]
     assert ids == ["deploy.rollback", "exec", "flag.set", "scale", "traffic.shift"]
+
+
+def test_sigterm_during_a_run_unwinds_and_leaves_the_flags_file_as_it_was(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    clock = SystemClock()
+    slow = {**FAST, "within": "60s"}
+    files["runbook"].write_text(
+        runbook_text([{**flag_step("fallback", "fallback_model", "small"), "verify": slow}])
+    )
+    original = files["flags"].read_bytes()
+    probe = probe_file(tmp_path / "probe.json", [(clock.now(), 6.0)])
+    argv = [
+        sys.executable, "-c", "from onshift.cli.app import main; main()",
+        "runbook", "run", str(files["runbook"]), "--target", str(files["flags"]),
+        "--probe", str(probe), "--journal", str(files["journal"]), "--auto",
+    ]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = clock.now() + timedelta(seconds=20)
+        while clock.now() < deadline and b"small" not in files["flags"].read_bytes():
+            clock.sleep(timedelta(milliseconds=50))
+        assert b"small" in files["flags"].read_bytes()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "outcome: interrupted" in out
+    assert files["flags"].read_bytes() == original
+    last = read_journal(files["journal"])[-1]
+    assert (last.kind, last.status) == (RecordKind.RUN_FINISHED, "interrupted")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +99,21 @@ def _probe(probe: Path | None, max_age: str, *, required: bool) -> HealthProbe |
     except ValueError as exc:
         raise InputError.single(str(exc), path="--probe-max-age") from None
     return PrometheusFileProbe(probe, max_age=age)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C: the executor undoes what it applied, newest-first."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler signature
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _ConsoleApprover:
@@ -288,7 +305,9 @@ def run(
         mode=mode,
         approver=None if auto else _ConsoleApprover(),
     )
-    _report(executor.run(source_file=str(file), source_text=text), as_json)
+    with _sigterm_interrupts():
+        result = executor.run(source_file=str(file), source_text=text)
+    _report(result, as_json)
 
 
 def _reopen(
@@ -338,7 +357,9 @@ def resume(
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,
         approver=None if auto else _ConsoleApprover(),
     )
-    _report(executor.resume(state), as_json)
+    with _sigterm_interrupts():
+        result = executor.resume(state)
+    _report(result, as_json)
 
 
 @app.command()

@@ -7,19 +7,14 @@ each is undone unless it verifiably helped, and every change is journaled before
 
 from __future__ import annotations
 
-from onshift.runbook.actions import (
+from onshift.runbook.actions import Action, Args, Param, ParamType, StateAction, check_args
+from onshift.runbook.builtins import (
     BUILTIN_ACTIONS,
-    Action,
-    Args,
     DeployRollback,
     Exec,
     FlagSet,
-    Param,
-    ParamType,
     Scale,
-    StateAction,
     TrafficShift,
-    check_args,
 )
 from onshift.runbook.changes import (
     Change,

@@ -28,6 +28,7 @@ from onshift.runbook.model import Runbook, Step, Verify
 from onshift.runbook.plan import Mode, Verdict, judge_deadline, judge_reading, needs_approval
 from onshift.runbook.ports import Approver, CommandRunner, HealthProbe, Target, TimelineSink
 from onshift.runbook.registry import ActionRegistry
+from onshift.units import to_iso
 
 __all__ = ["Executor", "RunResult", "StepResult"]
 
@@ -107,7 +108,7 @@ class Executor:
             value = self.probe.burn_rate(window, at)
         except Exception as exc:  # noqa: BLE001 - a failed reading is "no data", and journaled
             value, error = None, f"{type(exc).__name__}: {exc}"
-        readings.append({"at": at.isoformat(), "phase": phase, "burn_rate": value, "error": error})
+        readings.append({"at": to_iso(at), "phase": phase, "burn_rate": value, "error": error})
         return value
 
     # -- carrying out changes --------------------------------------------------------------
@@ -191,8 +192,8 @@ class Executor:
 
         def finish(status: StepStatus, note: str = "") -> StepStatus:
             data: dict[str, JsonValue] = {
-                "start": start.isoformat(),
-                "end": self.clock.now().isoformat(),
+                "start": to_iso(start),
+                "end": to_iso(self.clock.now()),
                 "readings": readings,
                 "note": note,
                 **extra,

@@ -14,7 +14,8 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from onshift.errors import InputError, NotFoundError
-from onshift.runbook.actions import BUILTIN_ACTIONS, Action
+from onshift.runbook.actions import Action
+from onshift.runbook.builtins import BUILTIN_ACTIONS
 
 __all__ = ["ENTRY_POINT_GROUP", "ActionRegistry", "default_registry"]
 
