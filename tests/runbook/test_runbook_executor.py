@@ -9,7 +9,7 @@ from typing import Any
 
 from runbook_helpers import START, VERIFY, flag_step
 
-from onshift.runbook import Mode, Outcome, Patch, RecordKind, State, StepStatus
+from onshift.runbook import Mode, Outcome, Patch, RecordKind, State, StepStatus, to_timeline
 
 
 def healthy_when(**wanted: Any) -> Any:
@@ -292,3 +292,26 @@ def test_a_failed_probe_reading_counts_as_no_data_and_is_journaled(harness: Any)
     errors = [r["error"] for r in step.data["readings"] if r["error"]]
     assert errors
     assert "prometheus unreachable" in errors[0]
+
+
+def test_journal_records_read_as_an_incident_timeline(harness: Any) -> None:
+    h = harness(
+        [flag_step("retries", "retries", 3), flag_step("fallback", "fallback_model", "small")],
+        healthy_when(fallback_model="small"),
+        {"retries": 1},
+    )
+    h.run()
+    entries = [to_timeline(r) for r in h.sink.records]
+    assert [(e.kind, e.action) for e in entries] == [
+        ("note", "test-runbook"),
+        ("mitigation_applied", "test-runbook/retries"),
+        ("mitigation_reverted", "test-runbook/retries"),
+        ("note", "test-runbook/retries"),
+        ("mitigation_applied", "test-runbook/fallback"),
+        ("mitigation_verified", "test-runbook/fallback"),
+        ("note", "test-runbook"),
+    ]
+    assert entries[1].text == "applying retries: set retries to 3"
+    assert entries[3].text == "step retries: not_improved; burn rate 5 — not better by the deadline"
+    assert entries[-1].text == "runbook test-runbook mitigated; healthy; burn rate 0.2"
+    assert [e.at - START for e in entries][-1] == timedelta(minutes=11)

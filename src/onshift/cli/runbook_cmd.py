@@ -280,8 +280,13 @@ def run(
     )
 
     registry = _registry()
-    runbook = load_runbook(file, registry)
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single("file not found", file=str(file)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.single(f"cannot read the file: {exc}", file=str(file)) from None
+    runbook = load_runbook(file, registry, text=text)
     mode = Mode.AUTO if auto else Mode.INTERACTIVE
     surface = _target(target, target_url, token_env)
     if dry_run:

@@ -62,6 +62,7 @@ from onshift.runbook.registry import ENTRY_POINT_GROUP, ActionRegistry, default_
 from onshift.runbook.render import render_markdown
 from onshift.runbook.spec import Lint, check_runbook, load_runbook
 from onshift.runbook.targets import FlagsFileTarget, HttpFlagsTarget, target_from_ref
+from onshift.runbook.timeline import TimelineEntry, to_timeline
 
 __all__ = [
     "BUILTIN_ACTIONS",
@@ -109,6 +110,7 @@ __all__ = [
     "StepStatus",
     "SubprocessRunner",
     "Target",
+    "TimelineEntry",
     "TimelineSink",
     "TrafficShift",
     "Verdict",
@@ -125,4 +127,5 @@ __all__ = [
     "restore_patch",
     "suggest",
     "target_from_ref",
+    "to_timeline",
 ]
