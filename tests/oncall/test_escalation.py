@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from onshift.incident.events import Channel, DeliveryFailed, Severity, StatusChanged
+from onshift.incident.events import Channel, DeliveryFailed, Severity, Status, StatusChanged
 from onshift.incident.reducer import fold
 from onshift.oncall.escalation import escalate
+from onshift.oncall.notify import Notification
 from onshift.oncall.policy import EscalationPolicy, Level, Target
+from onshift.oncall.runner import EscalationRunner
 from onshift.oncall.schedule import Handoff, Layer, Rotation, Schedule
 from onshift.testing import RecordingNotifier
 from tests.oncall.oncall_world import T0, World, ladder
@@ -147,3 +150,58 @@ def test_the_decision_is_the_same_for_the_same_timeline_and_time() -> None:
     assert [s.level for s in first.steps] == [1, 2]
     assert first.next_wake == T0 + 15 * M
     assert fold(timeline).status == "triggered"
+
+
+class MeddlingNotifier(RecordingNotifier):
+    """Delivers, and meanwhile someone else writes to the incident (a racing CLI command)."""
+
+    def __init__(self, meddle: Callable[[], None]) -> None:
+        super().__init__()
+        self.meddle = meddle
+
+    def send(self, notification: Notification) -> None:
+        super().send(notification)
+        self.meddle()
+
+
+def test_an_acknowledgement_racing_a_page_wins_and_the_page_is_still_recorded() -> None:
+    world = World(ladder(5, 10, ack_expiry=timedelta(minutes=30)))
+    world.notifier = MeddlingNotifier(lambda: world.service.acknowledge(1, by="u1"))
+    world.runner = replace_notifier(world)
+    world.open()
+    world.runner.tick()
+    state = world.store.get(1).state
+    assert state.status is Status.ACKNOWLEDGED
+    assert [p.target for p in world.pages()] == ["u1"]
+    world.notifier.meddle = lambda: None
+    world.run_until(T0 + 20 * M, M)
+    assert [p.target for p in world.pages()] == ["u1"]
+
+
+def test_a_resolve_racing_a_re_page_is_never_undone_by_the_runner() -> None:
+    world = World(ladder(5, 10, ack_expiry=timedelta(minutes=30)))
+    world.notifier = MeddlingNotifier(lambda: None)
+    world.runner = replace_notifier(world)
+    world.open()
+    world.runner.tick()
+    world.service.acknowledge(1, by="u1")
+    world.clock.advance(31 * M)
+    # The acknowledgement expired; while the runner re-pages, someone resolves.
+    world.notifier.meddle = lambda: world.service.resolve(1, by="u1")
+    world.runner.tick()
+    assert world.store.get(1).state.status is Status.RESOLVED
+    world.notifier.meddle = lambda: None
+    world.run_until(T0 + 120 * M, M)
+    assert world.store.get(1).state.status is Status.RESOLVED
+    assert len(world.notifier.sent) == 2  # the first page and the one re-page in flight
+
+
+def replace_notifier(world: World) -> EscalationRunner:
+    return EscalationRunner(
+        store=world.store,
+        policies={"p": world.policy},
+        schedules={},
+        notifier=world.notifier,
+        clock=world.clock,
+        default_policy="p",
+    )

@@ -126,10 +126,12 @@ class EscalationRunner:
         return report
 
     def _record_after_race(self, incident_id: int, events: list[Event]) -> None:
-        # The notifications went out; record them if the incident still allows it and look
-        # again at once either way.
+        # The notifications went out: record them if the incident still allows it (but not a
+        # status change decided on the old state: that could reopen a resolved incident),
+        # and look again at once either way.
+        sent = [e for e in events if not isinstance(e, StatusChanged)]
         try:
-            self._store.append(incident_id, events, wake_at=self._clock.now())
+            self._store.append(incident_id, sent, wake_at=self._clock.now())
         except InvalidTransition:
             self._store.append(incident_id, [], wake_at=self._clock.now())
 
