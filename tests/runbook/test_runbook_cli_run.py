@@ -155,10 +155,10 @@ def test_dry_run_json_shows_each_blast_radius_stage(
     assert plan["runs"] is False
     assert [s["blast_radius"] for s in plan["stages"]] == [10, 50]
     assert plan["stages"][1]["changes"] == [
-        "traffic.primary: 100 -> 50",
-        "traffic.secondary: 0 -> 50",
+        "traffic.primary: 90 -> 50",
+        "traffic.secondary: 10 -> 50",
     ]
-    assert plan["stages"][1]["undo"] == ["traffic.primary: 50 -> 100", "traffic.secondary: 50 -> 0"]
+    assert plan["stages"][1]["undo"] == ["traffic.primary: 50 -> 90", "traffic.secondary: 50 -> 10"]
 
 
 @pytest.mark.parametrize(

@@ -261,3 +261,45 @@ def test_runbooks_are_suggested_by_alert_slo_and_symptoms() -> None:
     best = suggest(books, alert="AgentAvailabilityBudgetBurn", symptoms=["provider_529"])
     assert best[0].name == "provider-brownout"
     assert suggest(books, symptoms=["unheard-of"]) == []
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_show_matches_the_reviewed_golden_markdown(capsys: pytest.CaptureFixture[str]) -> None:
+    path = next(p for p in EXAMPLES if p.stem == "provider-5xx-storm")
+    with pytest.raises(SystemExit):
+        main(["runbook", "show", str(path)])
+    assert capsys.readouterr().out == (GOLDEN / "provider-5xx-storm.md").read_text()
+
+
+def test_dry_run_matches_the_reviewed_golden_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = tmp_path / "flags.json"
+    flags.write_text(json.dumps({"retries": 0, "traffic.primary": 100, "traffic.secondary": 0}))
+    path = next(p for p in EXAMPLES if p.stem == "provider-5xx-storm")
+    with pytest.raises(SystemExit):
+        main(["runbook", "run", str(path), "--target", str(flags), "--dry-run"])
+    assert capsys.readouterr().out == (GOLDEN / "provider-5xx-storm.dry-run.txt").read_text()
+
+
+def test_suggest_ranks_the_shipped_runbooks_from_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = str(EXAMPLES[0].parent)
+    args = ["runbook", "suggest", folder, "--alert", "AgentAvailabilityBudgetBurn"]
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--symptom", "provider_529", "--symptom", "overloaded", "--json"])
+    assert info.value.code == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found[0] == {
+        "name": "provider-brownout",
+        "title": "Model provider brownout (latency, 529 overloaded)",
+        "file": str(EXAMPLES[0].parent / "provider-brownout.yaml"),
+    }
+    assert [f["name"] for f in found[1:]] == [
+        "bad-deploy",
+        "provider-5xx-storm",
+        "rate-limit-quota",
+    ]

@@ -43,6 +43,10 @@ PROBE = typer.Option(
 )
 PROBE_MAX_AGE = typer.Option("5m", "--probe-max-age", help="Older samples count as no data.")
 JOURNAL = typer.Option(None, "--journal", help="Where to write the run journal (JSON Lines).")
+SUGGEST_PATHS = typer.Argument(..., help="Runbook files or directories of *.yaml.")
+SUGGEST_ALERT = typer.Option(None, "--alert", help="The alert that fired.")
+SUGGEST_SLO = typer.Option(None, "--slo", help="The SLO that is burning.")
+SUGGEST_SYMPTOMS = typer.Option([], "--symptom", help="A symptom (repeatable).")
 AUTO = typer.Option(
     False,  # noqa: FBT003
     "--auto",
@@ -161,6 +165,35 @@ def show(file: Path, as_json: bool = JSON) -> None:
         print_json({"name": runbook.name, "markdown": text})
     else:
         sys.stdout.write(text)
+
+
+@app.command()
+def suggest(
+    paths: list[Path] = SUGGEST_PATHS,
+    alert: str = SUGGEST_ALERT,
+    slo: str = SUGGEST_SLO,
+    symptom: list[str] = SUGGEST_SYMPTOMS,
+    as_json: bool = JSON,
+) -> None:
+    """Which runbooks apply to an alert, SLO or symptoms, best match first."""
+    from onshift.cli.output import print_json
+    from onshift.runbook import load_runbook
+    from onshift.runbook import suggest as rank
+
+    registry = _registry()
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    books = [load_runbook(f, registry) for f in files]
+    where = {rb.name: str(f) for rb, f in zip(books, files, strict=True)}
+    found = rank(books, alert=alert, slo=slo, symptoms=symptom)
+    if as_json:
+        print_json([{"name": rb.name, "title": rb.title, "file": where[rb.name]} for rb in found])
+        return
+    for rb in found:
+        typer.echo(f"{rb.name}  {rb.title}  ({where[rb.name]})")
+    if not found:
+        typer.echo("no runbook matches")
 
 
 @app.command("actions")

@@ -100,17 +100,19 @@ def _plan_step(step: Step, action: Action, state: State, mode: Mode) -> PlannedS
         note = "skipped: needs approval and --auto applies only steps that need none"
     stages: list[tuple[float | None, tuple[str, ...], tuple[str, ...]]] = []
     try:
-        for radius, args in step.stage_args(action.radius_param):
+        current = state  # as the executor does: plan each stage against the step's start,
+        for radius, args in step.stage_args(action.radius_param):  # undo to the stage before
             change = action.plan(state, args)
-            undo = action.invert(state, change, args)
-            after = apply_patch(state, change) if isinstance(change, Patch) else state
+            undo = action.invert(current, change, args)
+            after = apply_patch(current, change) if isinstance(change, Patch) else current
             stages.append(
                 (
                     radius,
-                    tuple(describe_change(change, state)),
+                    tuple(describe_change(change, current)),
                     tuple(describe_change(undo, after)),
                 )
             )
+            current = after
     except ValueError as exc:
         return PlannedStep(
             step=step.id,
