@@ -118,3 +118,52 @@ def test_an_unusable_database_url_is_bad_input(
     code, _, err = run(capsys, "incident", "list", "--db", "nosuchdriver://x/y")
     assert code == 2
     assert err.startswith("error: <input>: --db: not a usable database URL")
+
+
+def test_metrics_report_median_and_p90_per_phase(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "inc.db")
+    for _ in range(3):
+        run_json(
+            capsys,
+            "incident",
+            "open",
+            "--title",
+            "x",
+            "--severity",
+            "sev2",
+            "--fault-start",
+            "2026-01-01T00:00:00Z",
+            "--db",
+            db,
+        )
+    run_json(capsys, "incident", "ack", "2", "--by", "ann", "--db", db)
+    report = run_json(capsys, "incident", "metrics", "--db", db)
+    assert report["incidents"] == 3
+    assert report["phases"]["detect"]["count"] == 3
+    assert report["phases"]["detect"]["median_s"] > 0
+    assert report["phases"]["acknowledge"]["count"] == 1
+    assert report["phases"]["resolve"] == {"count": 0, "median_s": None, "p90_s": None}
+
+
+def test_a_fault_that_starts_after_the_incident_opened_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys,
+        "incident",
+        "open",
+        "--title",
+        "x",
+        "--severity",
+        "sev2",
+        "--fault-start",
+        "2999-01-01T00:00:00Z",
+        "--db",
+        str(tmp_path / "inc.db"),
+    )
+    assert (code, err) == (
+        2,
+        "error: <input>: the fault cannot start after the incident was opened\n",
+    )

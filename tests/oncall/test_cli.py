@@ -259,3 +259,38 @@ def test_a_policy_naming_a_schedule_that_is_not_given_is_bad_input(
     )
     assert code == 2
     assert "policy 'llm-gateway' names schedule 'primary', not given" in err
+
+
+def test_escalation_tick_pages_the_due_incidents_of_the_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "inc.db")
+    code, _, err = run(
+        capsys,
+        "incident",
+        "open",
+        "--title",
+        "gateway down",
+        "--severity",
+        "sev1",
+        "--policy",
+        "llm-gateway",
+        "--db",
+        db,
+    )
+    assert code == 0, err
+    run(capsys, "incident", "open", "--title", "slow", "--severity", "sev4", "--db", db)
+    code, out, err = run(capsys, "escalation", "tick", POLICY, SCHEDULES, "--db", db)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("PAGE → ")
+    assert lines[0].endswith("via schedule:primary (level 1) [sev1] incident 1: gateway down")
+    assert lines[1].startswith("TICKET → ")
+    assert lines[-1] == "2 incidents checked: 1 pages, 1 tickets, 0 failed deliveries"
+    # Nothing more is due right away: a second tick pages nobody.
+    assert run_json(capsys, "escalation", "tick", POLICY, SCHEDULES, "--db", db) == {
+        "incidents": 0,
+        "pages": 0,
+        "tickets": 0,
+        "failures": 0,
+    }

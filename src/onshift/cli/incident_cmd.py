@@ -75,6 +75,9 @@ def open_(
     service: str = typer.Option("", "--service", help="The affected service."),
     policy: str = typer.Option("", "--policy", help="Escalation policy name for paging."),
     commander: str = typer.Option("", "--commander", help="The incident commander."),
+    fault_start: str | None = typer.Option(
+        None, "--fault-start", help="When the fault began, if known (for time to detect)."
+    ),
     by: str = BY,
     db: str = DB,
     as_json: bool = JSON,
@@ -82,9 +85,16 @@ def open_(
     """Open an incident."""
     from onshift.errors import InputError
     from onshift.incident.events import Severity
+    from onshift.units import parse_timestamp
 
     if not title.strip():
         raise InputError.single("the title cannot be empty", path="--title")
+    fault = None
+    if fault_start is not None:
+        try:
+            fault = parse_timestamp(fault_start)
+        except ValueError as exc:
+            raise InputError.single(str(exc), path="--fault-start") from None
     _run(
         db,
         "opened",
@@ -96,6 +106,7 @@ def open_(
             service=service,
             policy=policy,
             commander=commander,
+            fault_started_at=fault,
         ),
     )
 
@@ -255,3 +266,47 @@ def show(
     )
     if phases:
         typer.echo(f"  times from opening: {phases}")
+
+
+@app.command("metrics")
+def metrics(
+    db: str = DB,
+    as_json: bool = JSON,
+) -> None:
+    """Time to detect, acknowledge, mitigate and resolve: median and p90 over all incidents."""
+    from onshift.cli.output import print_json
+    from onshift.incident.metrics import summarize
+
+    store = _open_store(db)
+    try:
+        summary = summarize(i.state for i in store.incidents())
+    finally:
+        store.close()
+    phases = {
+        "detect": summary.detect,
+        "acknowledge": summary.acknowledge,
+        "mitigate": summary.mitigate,
+        "resolve": summary.resolve,
+    }
+
+    def seconds(value: Any) -> float | None:
+        return None if value is None else value.total_seconds()
+
+    rows = {
+        name: {"count": p.count, "median_s": seconds(p.median), "p90_s": seconds(p.p90)}
+        for name, p in phases.items()
+    }
+    if as_json:
+        print_json({"incidents": summary.incidents, "phases": rows})
+        return
+    typer.echo(
+        f"{summary.incidents} incidents (median and p90, not means: durations are heavy-tailed)"
+    )
+    for name, row in rows.items():
+        if row["count"] == 0:
+            typer.echo(f"  {name:<12} no data")
+            continue
+        typer.echo(
+            f"  {name:<12} median {row['median_s']:.0f}s  p90 {row['p90_s']:.0f}s"
+            f"  ({row['count']} incidents)"
+        )

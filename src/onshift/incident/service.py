@@ -8,7 +8,10 @@ severity change may start paging). With a notifier, acknowledge and resolve are 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from onshift.clock import Clock
+from onshift.errors import InputError
 from onshift.incident.events import (
     Acknowledged,
     Channel,
@@ -53,17 +56,22 @@ class IncidentService:
         policy: str = "",
         fingerprint: str = "",
         commander: str = "",
+        fault_started_at: datetime | None = None,
     ) -> Incident:
         now = self._clock.now()
-        opened = IncidentOpened(
-            at=now,
-            actor=actor,
-            title=title,
-            severity=severity,
-            service=service,
-            policy=policy,
-            fingerprint=fingerprint,
-        )
+        try:
+            opened = IncidentOpened(
+                at=now,
+                actor=actor,
+                title=title,
+                severity=severity,
+                service=service,
+                policy=policy,
+                fingerprint=fingerprint,
+                fault_started_at=fault_started_at,
+            )
+        except ValueError as exc:
+            raise InputError.single(str(exc)) from None
         incident = self._store.create(opened, wake_at=now)
         if commander:
             incident = self._append(

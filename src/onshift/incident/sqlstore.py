@@ -23,59 +23,21 @@ from onshift.errors import ConflictError, InputError, NotFoundError, StoreError
 from onshift.incident.codec import event_data, event_from_record
 from onshift.incident.events import Event, IncidentOpened
 from onshift.incident.reducer import IncidentState, fold
+from onshift.incident.sqlschema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    events_table,
+    incidents,
+    metadata,
+    schema_table,
+    wakeups,
+)
 from onshift.incident.store import KEEP, Incident, Keep, WakeAt
 
 __all__ = ["SCHEMA_VERSION", "SqlIncidentStore", "database_url"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 R = TypeVar("R")
-
-metadata = sa.MetaData()
-schema_table = sa.Table(
-    "onshift_schema",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("applied_at", sa.BigInteger, nullable=False),
-)
-incidents = sa.Table(
-    "onshift_incidents",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("severity", sa.String(8), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("service", sa.Text, nullable=False),
-    sa.Column("opened_at", sa.BigInteger, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    # The fingerprint while the incident is open, NULL once resolved: at most one open
-    # incident per fingerprint, enforced by the database.
-    sa.Column("open_fingerprint", sa.Text, nullable=True, unique=True),
-)
-events_table = sa.Table(
-    "onshift_events",
-    metadata,
-    sa.Column("incident_id", sa.Integer, sa.ForeignKey("onshift_incidents.id"), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("at", sa.BigInteger, nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("data", sa.Text, nullable=False),
-)
-wakeups = sa.Table(
-    "onshift_wakeups",
-    metadata,
-    sa.Column("incident_id", sa.Integer, sa.ForeignKey("onshift_incidents.id"), primary_key=True),
-    sa.Column("due_at", sa.BigInteger, nullable=False, index=True),
-)
-
-
-def _v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[incidents, events_table, wakeups])
-
-
-#: Ordered migrations; version N is ``MIGRATIONS[N - 1]``. Append, never edit.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1,)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _micros(moment: datetime) -> int:
