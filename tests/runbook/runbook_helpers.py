@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from onshift.testing import (
 )
 
 START = datetime(2026, 1, 31, 2, 0, tzinfo=UTC)
+TOKEN = "s3cret-token"
 VERIFY = {"burn_rate_below": 1, "window": "5m", "within": "10m", "every": "1m"}
 
 
@@ -121,3 +124,40 @@ def make_harness(
         approver=FakeApprover(approvals),
         registry=registry,
     )
+
+
+class FlagsHandler(BaseHTTPRequestHandler):
+    state: dict[str, Any]
+    requests: list[tuple[str, str | None]]
+
+    def _authorised(self) -> bool:
+        self.requests.append((self.command, self.headers.get("Authorization")))
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            self.send_response(401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
+        return True
+
+    def do_GET(self) -> None:
+        if not self._authorised():
+            return
+        body = json.dumps(self.state).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_PUT(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        data = json.loads(self.rfile.read(length))
+        if not self._authorised():
+            return
+        self.state.clear()
+        self.state.update(data)
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

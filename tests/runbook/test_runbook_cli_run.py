@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runbook_helpers import START, flag_step, runbook_text
+from runbook_helpers import START, TOKEN, FlagsHandler, flag_step, runbook_text
 
 from onshift.cli.app import main
 from onshift.clock import SimulatedClock, SystemClock
@@ -309,3 +309,36 @@ def test_sigterm_during_a_run_unwinds_and_leaves_the_flags_file_as_it_was(
     assert files["flags"].read_bytes() == original
     last = read_journal(files["journal"])[-1]
     assert (last.kind, last.status) == (RecordKind.RUN_FINISHED, "interrupted")
+
+
+def test_run_and_rollback_against_an_http_flags_endpoint_with_a_token_from_the_environment(
+    files: dict[str, Path],
+    tmp_path: Path,
+    flags_server: tuple[str, type[FlagsHandler]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, handler = flags_server
+    monkeypatch.setenv("FLAGS_TOKEN", TOKEN)
+    now = SystemClock().now()
+    probe = probe_file(
+        tmp_path / "probe.json",
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=0.3), 0.4)],
+    )
+    common = ["--target-url", url, "--token-env", "FLAGS_TOKEN"]
+    code = run_cli(
+        ["runbook", "run", str(files["runbook"]), *common, "--probe", str(probe),
+         "--journal", str(files["journal"]), "--auto"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert handler.state == {"retries": 1, "fallback_model": "small"}
+    start = read_journal(files["journal"])[0]
+    assert start.data["target"] == {"kind": "http-flags", "url": url}
+    assert TOKEN not in files["journal"].read_text()
+    assert (
+        run_cli(["runbook", "rollback", str(files["journal"]), "--token-env", "FLAGS_TOKEN"]) == 0
+    )
+    assert handler.state == {"retries": 1}
+    monkeypatch.delenv("FLAGS_TOKEN")
+    assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0  # nothing left to undo
+    assert {auth for _, auth in handler.requests} == {f"Bearer {TOKEN}"}

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
+from runbook_helpers import TOKEN, FlagsHandler
 
 from onshift.errors import TargetError
 from onshift.runbook import (
@@ -21,8 +18,6 @@ from onshift.runbook import (
     restore_patch,
     target_from_ref,
 )
-
-TOKEN = "s3cret-token"
 
 
 def test_a_flags_file_target_writes_a_patch_and_its_undo_restores_the_file_bytes(
@@ -83,60 +78,8 @@ def test_a_broken_flags_file_is_a_clear_target_error(
         assert path.read_text() == content
 
 
-class _Flags(BaseHTTPRequestHandler):
-    state: dict[str, Any]
-    requests: list[tuple[str, str | None]]
-
-    def _authorised(self) -> bool:
-        self.requests.append((self.command, self.headers.get("Authorization")))
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self.send_response(401)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return False
-        return True
-
-    def do_GET(self) -> None:
-        if not self._authorised():
-            return
-        body = json.dumps(self.state).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_PUT(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        data = json.loads(self.rfile.read(length))
-        if not self._authorised():
-            return
-        self.state.clear()
-        self.state.update(data)
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def flags_server() -> Iterator[tuple[str, type[_Flags]]]:
-    handler = type("Flags", (_Flags,), {"state": {"retries": 1}, "requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/flags", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        assert not thread.is_alive()
-
-
 def test_an_http_target_gets_and_puts_json_with_the_bearer_token(
-    flags_server: tuple[str, type[_Flags]],
+    flags_server: tuple[str, type[FlagsHandler]],
 ) -> None:
     url, handler = flags_server
     target = HttpFlagsTarget(url, token=TOKEN, timeout_s=5)
@@ -152,7 +95,7 @@ def test_an_http_target_gets_and_puts_json_with_the_bearer_token(
 
 
 def test_an_http_target_with_a_wrong_token_says_so(
-    flags_server: tuple[str, type[_Flags]],
+    flags_server: tuple[str, type[FlagsHandler]],
 ) -> None:
     url, _ = flags_server
     with pytest.raises(TargetError, match=r"HTTP 401 \(check the bearer token\)"):
