@@ -161,3 +161,14 @@ def test_a_restarted_runner_sends_overdue_pages_at_once(open_store: StoreFactory
     assert later.users == ["bob"]
     assert report.pages == 1
     assert second.next_wake() is None
+
+
+def test_reopening_is_refused_while_another_incident_holds_the_fingerprint(
+    store: IncidentStore,
+) -> None:
+    first = store.create(opened("fp-9"))
+    store.append(first.id, [ev.Resolved(at=T0 + MIN)])
+    second = store.create(opened("fp-9", at=T0 + 2 * MIN))
+    with pytest.raises(ConflictError, match=f"incident {second.id} is open with the same"):
+        store.append(first.id, [ev.StatusChanged(at=T0 + 3 * MIN, status=Status.TRIGGERED)])
+    assert store.get(first.id).state.status is Status.RESOLVED

@@ -205,3 +205,27 @@ def replace_notifier(world: World) -> EscalationRunner:
         clock=world.clock,
         default_policy="p",
     )
+
+
+def test_an_incident_whose_policy_is_not_loaded_uses_the_default_policy() -> None:
+    world = World(ladder(5))
+    world.service.open(title="x", severity=Severity.SEV1, actor="t", policy="elsewhere")
+    world.runner.tick()
+    assert world.notifier.users == ["u1"]
+
+
+def test_an_incident_with_no_policy_at_all_says_so_on_its_timeline() -> None:
+    world = World(ladder(5))
+    runner = EscalationRunner(
+        store=world.store,
+        policies={"p": world.policy},
+        schedules={},
+        notifier=world.notifier,
+        clock=world.clock,
+    )
+    world.open()
+    report = runner.tick()
+    assert report.unrouted == 1
+    [note] = [e for e in world.timeline() if e.kind == "note"]
+    assert "nobody is paged" in note.text  # type: ignore[attr-defined]
+    assert world.store.next_wake() is None

@@ -257,6 +257,18 @@ class SqlIncidentStore:
                     msg = f"incident {incident_id} changed since it was read"
                     raise ConflictError(msg)
                 state = fold(events, current.state)
+                if state.fingerprint and state.is_open and not current.state.is_open:
+                    other = conn.execute(
+                        sa.select(incidents.c.id).where(
+                            incidents.c.open_fingerprint == state.fingerprint
+                        )
+                    ).scalar()
+                    if other is not None:
+                        msg = (
+                            f"incident {other} is open with the same fingerprint"
+                            f" {state.fingerprint!r}"
+                        )
+                        raise ConflictError(msg)
                 version = current.version + len(events)
                 moved = conn.execute(
                     incidents.update()

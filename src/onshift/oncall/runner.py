@@ -19,6 +19,7 @@ from onshift.incident.events import (
     DeliveryFailed,
     Escalated,
     Event,
+    Note,
     PageSent,
     Status,
     StatusChanged,
@@ -40,6 +41,7 @@ class TickReport:
     pages: int = 0
     tickets: int = 0
     failures: int = 0
+    unrouted: int = 0  # incidents without a policy to escalate by
 
     def __add__(self, other: TickReport) -> TickReport:
         return TickReport(
@@ -47,14 +49,15 @@ class TickReport:
             pages=self.pages + other.pages,
             tickets=self.tickets + other.tickets,
             failures=self.failures + other.failures,
+            unrouted=self.unrouted + other.unrouted,
         )
 
 
 class EscalationRunner:
     """Carries out escalation decisions for the incidents in ``store``.
 
-    An incident uses the policy named on it, else ``default_policy``; an incident with neither
-    is never escalated (its wake-up is cleared).
+    An incident uses the policy named on it if loaded, else ``default_policy``; an incident
+    with neither gets a note on its timeline saying nobody is paged, and no more wake-ups.
     """
 
     def __init__(
@@ -79,7 +82,8 @@ class EscalationRunner:
         self._actor = actor
 
     def policy_for(self, state: IncidentState) -> EscalationPolicy | None:
-        return self._policies.get(state.policy or self._default)
+        """The incident's own policy if loaded, else the default policy."""
+        return self._policies.get(state.policy) or self._policies.get(self._default)
 
     def tick(self) -> TickReport:
         """Handle every incident whose wake-up is due now."""
@@ -100,8 +104,12 @@ class EscalationRunner:
     def _process(self, incident: Incident) -> TickReport:
         policy = self.policy_for(incident.state)
         if policy is None:
-            self._store.append(incident.id, [], expected_version=incident.version, wake_at=None)
-            return TickReport(incidents=1)
+            # Say so on the timeline rather than drop the incident silently.
+            wanted = incident.state.policy or "(none)"
+            text = f"no escalation policy {wanted!r} is loaded and no default: nobody is paged"
+            note = Note(at=self._clock.now(), actor=self._actor, text=text)
+            self._store.append(incident.id, [note], expected_version=incident.version, wake_at=None)
+            return TickReport(incidents=1, unrouted=1)
         events: list[Event] = []
         report = TickReport(incidents=1)
         state = incident.state
