@@ -144,11 +144,14 @@ def timestamp_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np
     one (which means UTC). Flooring loses nothing: every step is a whole number of seconds.
     """
     import pyarrow as pa
+    import pyarrow.types as pat
 
     missing = _first_null(column)
     if missing is not None:
         problems.append(RowProblem(row=missing, path="timestamp", message="missing timestamp"))
         return None
+    if pat.is_timestamp(column.type):
+        return _nanos_to_seconds(column)
     if _kind(column) == "number":
         return _floor_seconds(column.cast(pa.float64()), problems)
     if _kind(column) != "text":
@@ -183,9 +186,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
             return None
         if style == "Unix seconds":
             return _floor_seconds(parsed, problems)
-        nanos = parsed.cast(pa.int64()).to_numpy()
-        seconds: npt.NDArray[np.int64] = np.floor_divide(nanos, 1_000_000_000)
-        return seconds
+        return _nanos_to_seconds(parsed)
     problems.append(
         RowProblem(
             row=0,
@@ -195,6 +196,14 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
         )
     )
     return None
+
+
+def _nanos_to_seconds(column: Any) -> npt.NDArray[np.int64]:
+    import pyarrow as pa
+
+    nanos = column.cast(pa.timestamp("ns")).cast(pa.int64()).to_numpy()
+    seconds: npt.NDArray[np.int64] = np.floor_divide(nanos, 1_000_000_000)
+    return seconds
 
 
 def _floor_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:
