@@ -342,3 +342,34 @@ def test_run_and_rollback_against_an_http_flags_endpoint_with_a_token_from_the_e
     monkeypatch.delenv("FLAGS_TOKEN")
     assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0  # nothing left to undo
     assert {auth for _, auth in handler.requests} == {f"Bearer {TOKEN}"}
+
+
+def test_end_of_input_at_an_approval_prompt_stops_and_unwinds(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    files["runbook"].write_text(
+        runbook_text(
+            [
+                {**flag_step("cache", "cache", True), "verify": {**FAST, "within": "1500ms"}},
+                {
+                    **flag_step("shed", "shed_load_percent", 20),
+                    "verify": FAST,
+                    "approval": "required",
+                },
+            ]
+        )
+    )
+    now = SystemClock().now()
+    probe = probe_file(
+        tmp_path / "probe.json",
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(milliseconds=500), 5.0)],
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 130
+    out = capsys.readouterr().out
+    assert "cache: improved" in out
+    assert "shed: interrupted" in out
+    assert "outcome: interrupted" in out
+    assert json.loads(files["flags"].read_text()) == FLAGS

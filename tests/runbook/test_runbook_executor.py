@@ -315,3 +315,27 @@ def test_journal_records_read_as_an_incident_timeline(harness: Any) -> None:
     assert entries[3].text == "step retries: not_improved; burn rate 5 — not better by the deadline"
     assert entries[-1].text == "runbook test-runbook mitigated; healthy; burn rate 0.2"
     assert [e.at - START for e in entries][-1] == timedelta(minutes=11)
+
+
+class BrokenApprover:
+    def approve(self, step_id: str, what: str) -> bool:
+        raise RuntimeError("approval service down")
+
+
+def test_an_unexpected_error_between_steps_aborts_the_run_and_still_unwinds(
+    harness: Any,
+) -> None:
+    h = harness(
+        [
+            flag_step("cache", "cache", True),
+            flag_step("shed", "shed_load_percent", 50, approval="required"),
+        ],
+        lambda s, at, w: 4.0 - ("cache" in s),
+    )
+    h.approver = BrokenApprover()
+    result = h.run()
+    assert result.outcome is Outcome.ABORTED
+    assert result.error == "RuntimeError: approval service down"
+    assert statuses(result) == [("cache", "improved"), ("shed", "interrupted")]
+    assert h.target.state == {}
+    assert result.steady_state_after is False

@@ -122,7 +122,10 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 class _ConsoleApprover:
     def approve(self, step_id: str, what: str) -> bool:
-        return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False)
+        try:
+            return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False)
+        except typer.Abort:  # Ctrl-C or end of input at the prompt: stop and unwind
+            raise KeyboardInterrupt from None
 
 
 @app.command()
@@ -264,6 +267,7 @@ def _report(result: RunResult, as_json: bool) -> None:
                 "burn_rate_after": result.burn_rate_after,
                 "steady_state_after": result.steady_state_after,
                 "left_applied": list(result.left_applied),
+                "error": result.error,
             }
         )
     else:
@@ -272,6 +276,8 @@ def _report(result: RunResult, as_json: bool) -> None:
         healthy = {True: "healthy", False: "NOT healthy", None: "unknown (no data)"}
         typer.echo(f"outcome: {result.outcome.value}")
         typer.echo(f"steady state after: {healthy[result.steady_state_after]}")
+        if result.error:
+            typer.echo(f"aborted by an error: {result.error}")
         if result.left_applied:
             typer.echo("still applied (could not be undone): " + ", ".join(result.left_applied))
     codes = {Outcome.INTERRUPTED: 130}

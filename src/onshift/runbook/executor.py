@@ -48,6 +48,7 @@ class RunResult:
     burn_rate_after: float | None
     steady_state_after: bool | None
     left_applied: tuple[str, ...]
+    error: str | None = None
 
 
 class Executor:
@@ -246,7 +247,9 @@ class Executor:
         return finish(StepStatus.NOT_IMPROVED, "not better by the deadline")
 
     # -- whole runs ------------------------------------------------------------------------
-    def _finish(self, outcome: Outcome, verified: str | None) -> RunResult:
+    def _finish(
+        self, outcome: Outcome, verified: str | None, error: str | None = None
+    ) -> RunResult:
         keep = [a for a in self._stack if a.step == verified]
         self.undo([a for a in self._stack if a.step != verified], "unwind")
         readings: list[JsonValue] = []
@@ -261,6 +264,7 @@ class Executor:
                 "readings": readings,
                 "steady_state_after": steady.met(rate),
                 "left_applied": list(left),
+                "error": error,
             },
         )
         return RunResult(
@@ -270,7 +274,13 @@ class Executor:
             burn_rate_after=rate,
             steady_state_after=steady.met(rate),
             left_applied=left,
+            error=error,
         )
+
+    def _stopped(self, step: Step | None) -> None:
+        if step is not None:
+            self.record(RecordKind.STEP, step=step.id, status=StepStatus.INTERRUPTED)
+            self._results.append(StepResult(step=step.id, status=StepStatus.INTERRUPTED))
 
     def _steps(self, steps: list[Step]) -> RunResult:
         current: Step | None = None
@@ -281,10 +291,11 @@ class Executor:
                     return self._finish(Outcome.MITIGATED, step.id)
                 current = None
         except KeyboardInterrupt:
-            if current is not None:
-                self.record(RecordKind.STEP, step=current.id, status=StepStatus.INTERRUPTED)
-                self._results.append(StepResult(step=current.id, status=StepStatus.INTERRUPTED))
+            self._stopped(current)
             return self._finish(Outcome.INTERRUPTED, None)
+        except Exception as exc:  # noqa: BLE001 - e.g. a broken approver: unwind, never strand
+            self._stopped(current)
+            return self._finish(Outcome.ABORTED, None, f"{type(exc).__name__}: {exc}")
         return self._finish(Outcome.NOT_MITIGATED, None)
 
     def run(self, *, source_file: str, source_text: str) -> RunResult:

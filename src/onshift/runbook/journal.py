@@ -58,6 +58,7 @@ class Outcome(StrEnum):
     MITIGATED = "mitigated"
     NOT_MITIGATED = "not_mitigated"
     INTERRUPTED = "interrupted"
+    ABORTED = "aborted"
     ROLLED_BACK = "rolled_back"
 
 
