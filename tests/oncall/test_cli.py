@@ -293,4 +293,5 @@ def test_escalation_tick_pages_the_due_incidents_of_the_store(
         "pages": 0,
         "tickets": 0,
         "failures": 0,
+        "unrouted": 0,
     }

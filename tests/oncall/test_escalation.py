@@ -229,3 +229,13 @@ def test_an_incident_with_no_policy_at_all_says_so_on_its_timeline() -> None:
     [note] = [e for e in world.timeline() if e.kind == "note"]
     assert "nobody is paged" in note.text  # type: ignore[attr-defined]
     assert world.store.next_wake() is None
+
+
+def test_the_run_loop_sleeps_until_each_page_is_due_and_pages_on_time() -> None:
+    world = World(ladder(5, 10, 15))
+    world.open()
+    reports = list(world.runner.run(interval=timedelta(hours=1), max_ticks=4))
+    assert [r.pages for r in reports] == [1, 1, 1, 0]
+    assert world.first_reached() == {1: T0, 2: T0 + 5 * M, 3: T0 + 15 * M}
+    # After the ladder ran out, the loop falls back to looking every interval.
+    assert world.clock.now() == T0 + 15 * M + timedelta(hours=1)

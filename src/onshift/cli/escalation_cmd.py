@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from onshift.oncall.notify import Notifier
     from onshift.oncall.policy import EscalationPolicy
+    from onshift.oncall.runner import TickReport
     from onshift.oncall.specs import OnCallConfig
 
 __all__ = ["app"]
@@ -140,33 +141,56 @@ def _notifier(webhook: str, pagerduty_key: str) -> Notifier:
     return ConsoleNotifier()
 
 
-@app.command("tick")
-def tick_cmd(
-    config_files: list[Path] = typer.Argument(  # noqa: B008
-        ..., metavar="FILES", help="EscalationPolicy and Schedule YAML files."
-    ),
-    default_policy: str = typer.Option(
-        "", "--default-policy", help="Policy for incidents opened without one."
-    ),
-    webhook: str = typer.Option("", "--webhook", help="POST JSON (Slack-compatible) here."),
-    pagerduty_key: str = typer.Option("", "--pagerduty-key", help="PagerDuty routing key."),
-    db: str = typer.Option("onshift.db", "--db", envvar="ONSHIFT_DB", help="Incident store."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),  # noqa: FBT003
-) -> None:
-    """Send every escalation that is due now (run it from cron or a loop)."""
-    from dataclasses import asdict
-
-    from onshift.cli.output import print_json
-    from onshift.clock import SystemClock
-    from onshift.incident.sqlstore import SqlIncidentStore
-    from onshift.oncall.runner import EscalationRunner
+def _runner_parts(
+    config_files: list[Path], default_policy: str, webhook: str, pagerduty_key: str
+) -> tuple[OnCallConfig, str, Notifier]:
     from onshift.oncall.specs import load_oncall
 
     config = load_oncall(config_files)
     _check_schedules(config)
     if not default_policy and len(config.policies) == 1:
         default_policy = next(iter(config.policies))
-    notifier = _notifier(webhook, pagerduty_key)
+    return config, default_policy, _notifier(webhook, pagerduty_key)
+
+
+FILES = typer.Argument(..., metavar="FILES", help="EscalationPolicy and Schedule YAML files.")
+DEFAULT_POLICY = typer.Option(
+    "", "--default-policy", help="Policy for incidents opened without one."
+)
+WEBHOOK = typer.Option("", "--webhook", help="POST JSON (Slack-compatible) here.")
+PAGERDUTY = typer.Option("", "--pagerduty-key", help="PagerDuty Events v2 routing key.")
+DB = typer.Option("onshift.db", "--db", envvar="ONSHIFT_DB", help="Incident store.")
+JSON = typer.Option(False, "--json", help="Print JSON.")  # noqa: FBT003
+
+
+def _summary(report: TickReport) -> str:
+    text = (
+        f"{report.incidents} incidents checked: {report.pages} pages, "
+        f"{report.tickets} tickets, {report.failures} failed deliveries"
+    )
+    return text + (f", {report.unrouted} without a policy" if report.unrouted else "")
+
+
+@app.command("tick")
+def tick_cmd(
+    config_files: list[Path] = FILES,
+    default_policy: str = DEFAULT_POLICY,
+    webhook: str = WEBHOOK,
+    pagerduty_key: str = PAGERDUTY,
+    db: str = DB,
+    as_json: bool = JSON,
+) -> None:
+    """Send every escalation that is due now (for cron); see also ``run``."""
+    from dataclasses import asdict
+
+    from onshift.cli.output import print_json
+    from onshift.clock import SystemClock
+    from onshift.incident.sqlstore import SqlIncidentStore
+    from onshift.oncall.runner import EscalationRunner
+
+    config, default_policy, notifier = _runner_parts(
+        config_files, default_policy, webhook, pagerduty_key
+    )
     store = SqlIncidentStore(db)
     try:
         report = EscalationRunner(
@@ -182,7 +206,45 @@ def tick_cmd(
     if as_json:
         print_json(asdict(report))
     else:
-        typer.echo(
-            f"{report.incidents} incidents checked: {report.pages} pages, "
-            f"{report.tickets} tickets, {report.failures} failed deliveries"
-        )
+        typer.echo(_summary(report))
+
+
+@app.command("run")
+def run_cmd(
+    config_files: list[Path] = FILES,
+    default_policy: str = DEFAULT_POLICY,
+    webhook: str = WEBHOOK,
+    pagerduty_key: str = PAGERDUTY,
+    db: str = DB,
+    interval: str = typer.Option("15s", "--interval", help="Look for new incidents this often."),
+    ticks: int = typer.Option(0, "--ticks", min=0, help="Stop after this many ticks (0: never)."),
+) -> None:
+    """Keep escalating: overdue pages at once on start, then each page when it is due."""
+    from onshift.clock import SystemClock
+    from onshift.errors import InputError
+    from onshift.incident.sqlstore import SqlIncidentStore
+    from onshift.oncall.runner import EscalationRunner
+    from onshift.units import parse_duration
+
+    try:
+        every = parse_duration(interval)
+    except ValueError as exc:
+        raise InputError.single(str(exc), path="--interval") from None
+    config, default_policy, notifier = _runner_parts(
+        config_files, default_policy, webhook, pagerduty_key
+    )
+    store = SqlIncidentStore(db)
+    runner = EscalationRunner(
+        store=store,
+        policies=config.policies,
+        schedules=config.schedules,
+        notifier=notifier,
+        clock=SystemClock(),
+        default_policy=default_policy,
+    )
+    try:
+        for report in runner.run(interval=every, max_ticks=ticks or None):
+            if report.incidents:
+                typer.echo(_summary(report))
+    finally:
+        store.close()

@@ -9,8 +9,9 @@ between, a restarted runner pages again (at-least-once; the PagerDuty ``dedup_ke
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from onshift.clock import Clock
 from onshift.errors import ConflictError, InvalidTransition
@@ -91,6 +92,21 @@ class EscalationRunner:
         for incident_id, _ in self._store.due(self._clock.now()):
             report += self.process(incident_id)
         return report
+
+    def run(self, *, interval: timedelta, max_ticks: int | None = None) -> Iterator[TickReport]:
+        """Tick now (overdue pages go out at once), then at each wake-up, looking at least
+        every ``interval`` for incidents opened by other processes. Yields each tick's report;
+        waits go through the clock."""
+        done = 0
+        while max_ticks is None or done < max_ticks:
+            yield self.tick()
+            done += 1
+            if max_ticks is not None and done >= max_ticks:
+                return
+            now = self._clock.now()
+            wake = self._store.next_wake()
+            wait = interval if wake is None else min(interval, max(wake - now, timedelta(0)))
+            self._clock.sleep(wait)
 
     def process(self, incident_id: int) -> TickReport:
         for _ in range(5):
