@@ -25,7 +25,7 @@ def opened(at: datetime = T0, severity: Severity = Severity.SEV2) -> ev.Incident
 Maker = Callable[[datetime], Event]
 SPEC: dict[str, tuple[Maker, frozenset[Status], dict[Status, Status]]] = {
     "ack": (lambda t: ev.Acknowledged(at=t, actor="ann"), frozenset({T}), {T: A}),
-    "mitigated": (lambda t: ev.MitigationVerified(at=t), frozenset({T, A}), {T: M, A: M}),
+    "mitigated": (lambda t: ev.MitigationVerified(at=t), frozenset({T, A, M}), {T: M, A: M}),
     "reverted": (lambda t: ev.MitigationReverted(at=t), frozenset({T, A, M}), {M: A}),
     "applied": (lambda t: ev.MitigationApplied(at=t), frozenset({T, A, M}), {}),
     "resolve": (lambda t: ev.Resolved(at=t), frozenset({T, A, M}), {T: R, A: R, M: R}),

@@ -208,6 +208,7 @@ class CommanderAssigned(Event):
 class MitigationApplied(Event):
     kind: ClassVar[EventKind] = EventKind.MITIGATION_APPLIED
     action: str = ""
+    detail: str = ""  # e.g. the runbook journal line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -216,12 +217,14 @@ class MitigationVerified(Event):
 
     kind: ClassVar[EventKind] = EventKind.MITIGATION_VERIFIED
     action: str = ""
+    detail: str = ""  # e.g. the runbook journal line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MitigationReverted(Event):
     kind: ClassVar[EventKind] = EventKind.MITIGATION_REVERTED
     action: str = ""
+    detail: str = ""  # e.g. the runbook journal line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -59,7 +59,7 @@ _ALLOWED_IN: dict[type[Event], frozenset[Status]] = {
     SeverityChanged: OPEN,
     CommanderAssigned: OPEN,
     MitigationApplied: OPEN,
-    MitigationVerified: frozenset({T, A}),
+    MitigationVerified: OPEN,  # a further verified step while mitigated changes nothing
     MitigationReverted: OPEN,
     StatusChanged: frozenset({T, A, M, R}),
     Resolved: OPEN,
@@ -165,7 +165,7 @@ def apply(state: IncidentState | None, event: Event) -> IncidentState:  # noqa: 
         new = dataclasses.replace(state, alerts=state.alerts + 1)
     elif isinstance(event, Acknowledged):
         new = dataclasses.replace(_move(state, event, A), acknowledged_by=event.actor)
-    elif isinstance(event, MitigationVerified):
+    elif isinstance(event, MitigationVerified) and state.status is not M:
         new = _move(state, event, M)
     elif isinstance(event, MitigationReverted) and state.status is M:
         new = _move(state, event, A)

@@ -83,7 +83,8 @@ def describe(event: Event) -> str:  # noqa: PLR0911 - one line per kind reads be
     if isinstance(event, ev.MitigationApplied | ev.MitigationVerified | ev.MitigationReverted):
         verbs = {"mitigation_applied": "applied", "mitigation_verified": "verified (healthy)"}
         what = f" {event.action}" if event.action else ""
-        return f"mitigation{what} {verbs.get(str(event.kind), 'reverted')}"
+        detail = f" — {event.detail}" if event.detail else ""
+        return f"mitigation{what} {verbs.get(str(event.kind), 'reverted')}{detail}"
     if isinstance(event, ev.StatusChanged):
         reason = f" ({event.reason})" if event.reason else ""
         return f"status changed to {event.status}{reason}"
