@@ -48,11 +48,9 @@ def pg_schema() -> Iterator[tuple[str, str]]:
 StoreFactory = Callable[[], IncidentStore]
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
-    """A factory that opens (or re-opens, as after a restart) one store."""
+def _factories(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     opened: list[IncidentStore] = []
-    if request.param == "memory":
+    if kind == "memory":
         memory = MemoryIncidentStore()
 
         def factory() -> IncidentStore:
@@ -60,7 +58,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
     else:
         from onshift.incident.sqlstore import SqlIncidentStore
 
-        if request.param == "sqlite":
+        if kind == "sqlite":
             url, schema = str(tmp_path / "incidents.db"), None
         else:
             url, schema = request.getfixturevalue("pg_schema")
@@ -73,6 +71,21 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
     yield factory
     for store in opened:
         store.close()
+
+
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+
+
+@pytest.fixture(params=["memory", "sqlite", POSTGRES])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """A factory that opens (or re-opens, as after a restart) one store."""
+    yield from _factories(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", POSTGRES])
+def open_sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Like ``open_store``, for the SQL back ends only (several connections at once)."""
+    yield from _factories(request.param, request, tmp_path)
 
 
 @pytest.fixture

@@ -172,3 +172,36 @@ def test_reopening_is_refused_while_another_incident_holds_the_fingerprint(
     with pytest.raises(ConflictError, match=f"incident {second.id} is open with the same"):
         store.append(first.id, [ev.StatusChanged(at=T0 + 3 * MIN, status=Status.TRIGGERED)])
     assert store.get(first.id).state.status is Status.RESOLVED
+
+
+def test_alerts_racing_on_one_fingerprint_open_one_incident(open_sql_store: StoreFactory) -> None:
+    import threading
+
+    from onshift.incident.dedup import IncomingAlert, ingest_alert
+
+    writers = 8
+    first = open_sql_store()
+    stores = [open_sql_store() for _ in range(writers)]
+    barrier = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def fire(store: IncidentStore, n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            ingest_alert(
+                store,
+                IncomingAlert(
+                    fingerprint="same", title="5xx", severity=Severity.SEV2, fired_at=T0 + n * MIN
+                ),
+            )
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fire, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    [only] = first.incidents()
+    assert only.state.alerts == writers

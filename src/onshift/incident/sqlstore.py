@@ -252,6 +252,11 @@ class SqlIncidentStore:
     ) -> Incident:
         def run() -> Incident:
             with self._engine.begin() as conn:
+                # Writers of one incident queue here (row lock on PostgreSQL; SQLite's
+                # BEGIN IMMEDIATE already serializes writers and ignores FOR UPDATE).
+                conn.execute(
+                    sa.select(incidents.c.id).where(incidents.c.id == incident_id).with_for_update()
+                )
                 current = self._load(conn, incident_id)
                 if expected_version is not None and expected_version != current.version:
                     msg = f"incident {incident_id} changed since it was read"
