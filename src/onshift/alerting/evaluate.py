@@ -66,7 +66,8 @@ def policy_windows(slo: SLO) -> list[timedelta]:
 
 def evaluate_policy(slo: SLO, series: CountSeries) -> PolicyEvaluation:
     """Evaluate the enabled tiers of ``slo`` at every row of ``series``."""
-    ratios = {w: series.window_sums(w).error_ratio() for w in policy_windows(slo)}
+    cumulative = series.cumulative()
+    ratios = {w: series.window_sums(w, cumulative).error_ratio() for w in policy_windows(slo)}
     tiers = []
     for window in slo.alerting.active_windows:
         threshold = slo.threshold(window)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["CountSeries", "WindowSums"]
+__all__ = ["CountSeries", "Cumulative", "WindowSums"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -30,8 +30,16 @@ class WindowSums:
 
     def error_ratio(self) -> F64:
         """bad / total; NaN where the window saw no traffic."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.total > 0, self.bad / self.total, np.nan)
+        out: F64 = np.full(len(self.total), np.nan)
+        np.divide(self.bad, self.total, out=out, where=self.total > 0)
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Cumulative:
+    bad: F64
+    total: F64
+    exact: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -102,13 +110,30 @@ class CountSeries:
             raise ValueError(msg)
         return int(rows)
 
-    def window_sums(self, window: timedelta) -> WindowSums:
-        """Trailing sums over ``window`` ending at every row (shorter at the start of data)."""
+    def cumulative(self) -> Cumulative:
+        """Cumulative bad and total with a leading 0: the basis of every windowed sum."""
+        bad = np.empty(len(self) + 1)
+        total = np.empty(len(self) + 1)
+        bad[0] = total[0] = 0.0
+        np.cumsum(self.total - self.good, out=bad[1:])
+        np.cumsum(self.total, out=total[1:])
+        # Integer counts make cumulative sums exact (below 2**53): no residue to clamp.
+        exact = bool(np.array_equal(bad, np.floor(bad))) and bool(
+            np.array_equal(total, np.floor(total))
+        )
+        return Cumulative(bad=bad, total=total, exact=exact)
+
+    def window_sums(self, window: timedelta, cumulative: Cumulative | None = None) -> WindowSums:
+        """Trailing sums over ``window`` ending at every row (shorter at the start of data).
+
+        Pass ``cumulative()`` when computing several windows, so it is computed once.
+        """
         k = self.rows(window)
+        cum = cumulative or self.cumulative()
         return WindowSums(
             window=window,
-            bad=_trailing(self.bad, k),
-            total=_trailing(self.total, k),
+            bad=_trailing(cum.bad, k, clamp=not cum.exact),
+            total=_trailing(cum.total, k, clamp=False),
         )
 
     def slice_to(self, index: int) -> CountSeries:
@@ -121,11 +146,13 @@ class CountSeries:
         )
 
 
-def _trailing(values: F64, k: int) -> F64:
-    cum = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
-    n = len(values)
-    upper = cum[1 : n + 1]
-    lower = cum[np.maximum(np.arange(1, n + 1) - k, 0)]
-    # Float sums of non-integral weights can leave a -1e-13 residue where the truth is 0.
-    out: F64 = np.maximum(upper - lower, 0.0)
+def _trailing(cum: F64, k: int, *, clamp: bool) -> F64:
+    """Row i of the result is cum[i + 1] - cum[max(0, i + 1 - k)]."""
+    n = len(cum) - 1
+    out: F64 = cum[1:].copy()
+    if k < n:
+        out[k:] -= cum[1 : n + 1 - k]
+    if clamp:
+        # Float sums of non-integral weights can leave a -1e-13 residue where the truth is 0.
+        np.maximum(out, 0.0, out=out)
     return out
