@@ -12,6 +12,7 @@ MODULES = [
     "onshift.runbook.actions",
     "onshift.runbook.builtins",
     "onshift.runbook.changes",
+    "onshift.runbook.effects",
     "onshift.runbook.executor",
     "onshift.runbook.fakes",
     "onshift.runbook.journal",
@@ -21,8 +22,10 @@ MODULES = [
     "onshift.runbook.probe",
     "onshift.runbook.registry",
     "onshift.runbook.render",
+    "onshift.runbook.report",
     "onshift.runbook.spec",
     "onshift.runbook.targets",
+    "onshift.runbook.timeline",
 ]
 
 

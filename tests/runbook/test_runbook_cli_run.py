@@ -373,3 +373,20 @@ def test_end_of_input_at_an_approval_prompt_stops_and_unwinds(
     assert "shed: interrupted" in out
     assert "outcome: interrupted" in out
     assert json.loads(files["flags"].read_text()) == FLAGS
+
+
+def test_rollback_needs_only_the_journal_even_when_its_runbook_no_longer_loads(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = files["flags"].read_bytes()
+    crashed_journal(files)
+    lines = files["journal"].read_text().splitlines()
+    start = json.loads(lines[0])
+    start["data"]["text"] = start["data"]["text"].replace("flag.set", "plugin.gone")
+    start["data"]["file"] = str(tmp_path / "deleted.yaml")
+    files["journal"].write_text("\n".join([json.dumps(start), *lines[1:]]) + "\n")
+    files["runbook"].unlink()
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 0.5)])
+    assert run_cli(["runbook", "rollback", str(files["journal"]), "--probe", str(probe)]) == 0
+    assert files["flags"].read_bytes() == original
+    assert "steady state after: healthy" in capsys.readouterr().out

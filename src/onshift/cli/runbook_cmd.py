@@ -18,7 +18,6 @@ if TYPE_CHECKING:
         HealthProbe,
         JournalState,
         JournalWriter,
-        PlannedStep,
         RunResult,
         Target,
     )
@@ -220,66 +219,16 @@ def list_actions(as_json: bool = JSON) -> None:
         typer.echo(f"{row['id']}({args})  {row['summary']}")
 
 
-def _plan_json(plan: tuple[PlannedStep, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "step": p.step,
-            "what": p.what,
-            "runs": p.runs,
-            "needs_approval": p.needs_approval,
-            "note": p.note,
-            "error": p.error,
-            "stages": [
-                {"blast_radius": r, "changes": list(c), "undo": list(u)} for r, c, u in p.stages
-            ],
-        }
-        for p in plan
-    ]
-
-
-def _print_plan(plan: tuple[PlannedStep, ...]) -> None:
-    typer.echo("Dry run: nothing is changed. Steps are tried one at a time, in this order.")
-    for number, p in enumerate(plan, start=1):
-        typer.echo(f"{number}. {p.step}: {p.what} [{p.note}]")
-        if p.error:
-            typer.echo(f"   cannot apply now: {p.error}")
-        for radius, changes, undo in p.stages:
-            if radius is not None:
-                typer.echo(f"   at {radius:g} %:")
-            for line in changes:
-                typer.echo(f"   change  {line}")
-            for line in undo:
-                typer.echo(f"   undo    {line}")
-
-
 def _report(result: RunResult, as_json: bool) -> None:
     from onshift.cli.output import print_json
     from onshift.runbook import Outcome
+    from onshift.runbook.report import result_lines, result_to_json
 
     if as_json:
-        print_json(
-            {
-                "outcome": result.outcome.value,
-                "verified_step": result.verified_step,
-                "steps": [
-                    {"step": s.step, "status": s.status.value, "note": s.note} for s in result.steps
-                ],
-                "burn_rate_after": result.burn_rate_after,
-                "steady_state_after": result.steady_state_after,
-                "left_applied": list(result.left_applied),
-                "error": result.error,
-            }
-        )
+        print_json(result_to_json(result))
     else:
-        for s in result.steps:
-            typer.echo(f"{s.step}: {s.status.value}" + (f" ({s.note})" if s.note else ""))
-        healthy = {True: "healthy", False: "NOT healthy", None: "unknown (no data)"}
-        typer.echo(f"outcome: {result.outcome.value}")
-        typer.echo(f"steady state after: {healthy[result.steady_state_after]}")
-        if result.error:
-            typer.echo(f"aborted by an error: {result.error}")
-        if result.left_applied:
-            typer.echo("still applied (could not be undone): " + ", ".join(result.left_applied))
+        for line in result_lines(result):
+            typer.echo(line)
     codes = {Outcome.INTERRUPTED: 130}
     ok = result.outcome in (Outcome.MITIGATED, Outcome.ALREADY_HEALTHY, Outcome.ROLLED_BACK)
     if result.left_applied:
@@ -330,10 +279,13 @@ def run(
     surface = _target(target, target_url, token_env)
     if dry_run:
         plan = plan_runbook(runbook, registry, surface.read(), mode)
+        from onshift.runbook.report import plan_lines, plan_to_json
+
         if as_json:
-            print_json({"runbook": runbook.name, "dry_run": True, "steps": _plan_json(plan)})
+            print_json({"runbook": runbook.name, "dry_run": True, "steps": plan_to_json(plan)})
         else:
-            _print_plan(plan)
+            for line in plan_lines(plan):
+                typer.echo(line)
         return
     probe_port = _probe(probe, probe_max_age, required=True)
     if journal is None:
@@ -383,6 +335,7 @@ def resume(
     from onshift.errors import InputError
     from onshift.runbook import Executor, Mode, SubprocessRunner, load_runbook
 
+    probe_port = _probe(probe, probe_max_age, required=True)
     state, surface, writer = _reopen(journal, target, target_url, token_env)
     if state.finished:
         raise InputError.single(
@@ -394,7 +347,7 @@ def resume(
         runbook=runbook,
         registry=registry,
         target=surface,
-        probe=_probe(probe, probe_max_age, required=True),
+        probe=probe_port,
         clock=SystemClock(),
         journal=writer,
         commands=SubprocessRunner(),
@@ -416,20 +369,20 @@ def rollback(
     probe_max_age: str = PROBE_MAX_AGE,
     as_json: bool = JSON,
 ) -> None:
-    """Undo, newest-first, every change the journal says is still in effect."""
+    """Undo, newest-first, every change the journal says is still in effect (the verified fix
+    too). Needs only the journal, not the runbook file."""
     from onshift.clock import SystemClock
-    from onshift.runbook import Executor, SubprocessRunner, default_registry, load_runbook
+    from onshift.runbook import Effects, SubprocessRunner
 
+    probe_port = _probe(probe, probe_max_age, required=False)
     state, surface, writer = _reopen(journal, target, target_url, token_env)
-    registry = default_registry()
-    runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
-    executor = Executor(
-        runbook=runbook,
-        registry=registry,
+    effects = Effects(
+        name=state.runbook,
+        steady_state=state.steady_state,
         target=surface,
-        probe=_probe(probe, probe_max_age, required=False),
+        probe=probe_port,
         clock=SystemClock(),
         journal=writer,
         commands=SubprocessRunner(),
     )
-    _report(executor.rollback(state), as_json)
+    _report(effects.rollback(state), as_json)

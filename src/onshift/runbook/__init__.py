@@ -25,7 +25,8 @@ from onshift.runbook.changes import (
     apply_patch,
     restore_patch,
 )
-from onshift.runbook.executor import Executor, RunResult, StepResult
+from onshift.runbook.effects import Effects, RunResult, StepResult
+from onshift.runbook.executor import Executor
 from onshift.runbook.journal import (
     Applied,
     JournalState,
@@ -60,6 +61,7 @@ from onshift.runbook.ports import (
 from onshift.runbook.probe import PrometheusFileProbe
 from onshift.runbook.registry import ENTRY_POINT_GROUP, ActionRegistry, default_registry
 from onshift.runbook.render import render_markdown
+from onshift.runbook.report import plan_lines, plan_to_json, result_lines, result_to_json
 from onshift.runbook.spec import Lint, check_runbook, load_runbook
 from onshift.runbook.targets import FlagsFileTarget, HttpFlagsTarget, target_from_ref
 from onshift.runbook.timeline import TimelineEntry, to_timeline
@@ -78,6 +80,7 @@ __all__ = [
     "CommandResult",
     "CommandRunner",
     "DeployRollback",
+    "Effects",
     "Exec",
     "Executor",
     "FlagSet",
@@ -121,10 +124,14 @@ __all__ = [
     "default_registry",
     "fold",
     "load_runbook",
+    "plan_lines",
     "plan_runbook",
+    "plan_to_json",
     "read_journal",
     "render_markdown",
     "restore_patch",
+    "result_lines",
+    "result_to_json",
     "suggest",
     "target_from_ref",
     "to_timeline",

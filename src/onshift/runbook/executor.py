@@ -9,13 +9,9 @@ newest-first, and the steady state is checked again after that unwind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
-
 from onshift.clock import Clock
-from onshift.errors import MitigationError
-from onshift.runbook.changes import Change, JsonValue, Patch, change_to_json
+from onshift.runbook.changes import JsonValue, change_to_json
+from onshift.runbook.effects import Effects, RunResult, StepResult
 from onshift.runbook.journal import (
     Applied,
     JournalState,
@@ -28,30 +24,14 @@ from onshift.runbook.model import Runbook, Step, Verify
 from onshift.runbook.plan import Mode, Verdict, judge_deadline, judge_reading, needs_approval
 from onshift.runbook.ports import Approver, CommandRunner, HealthProbe, Target, TimelineSink
 from onshift.runbook.registry import ActionRegistry
-from onshift.units import to_iso
+from onshift.units import format_duration, to_iso
 
-__all__ = ["Executor", "RunResult", "StepResult"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StepResult:
-    step: str
-    status: StepStatus
-    note: str = ""
+__all__ = ["Executor"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunResult:
-    outcome: Outcome
-    verified_step: str | None
-    steps: tuple[StepResult, ...]
-    burn_rate_after: float | None
-    steady_state_after: bool | None
-    left_applied: tuple[str, ...]
-    error: str | None = None
+class Executor(Effects):
+    """Runs a runbook's steps until one verifies; see the module docstring."""
 
-
-class Executor:
     def __init__(
         self,
         *,
@@ -66,81 +46,20 @@ class Executor:
         approver: Approver | None = None,
         sink: TimelineSink | None = None,
     ) -> None:
+        super().__init__(
+            name=runbook.name,
+            steady_state=runbook.steady_state,
+            target=target,
+            probe=probe,
+            clock=clock,
+            journal=journal,
+            commands=commands,
+            sink=sink,
+        )
         self.runbook = runbook
         self.registry = registry
-        self.target = target
-        self.probe = probe
-        self.clock = clock
-        self.journal = journal
-        self.commands = commands
         self.mode = mode
         self.approver = approver
-        self.sink = sink
-        self._results: list[StepResult] = []
-        self._stack: list[Applied] = []
-
-    # -- recording ------------------------------------------------------------------------
-    def record(
-        self,
-        kind: RecordKind,
-        *,
-        step: str | None = None,
-        status: str | None = None,
-        data: Mapping[str, JsonValue] | None = None,
-    ) -> int:
-        rec = self.journal.append(
-            at=self.clock.now(),
-            kind=kind,
-            runbook=self.runbook.name,
-            step=step,
-            status=status,
-            data=data,
-        )
-        if self.sink is not None:
-            self.sink.runbook_event(rec)
-        return rec.seq
-
-    def _read(self, window: timedelta, readings: list[JsonValue], phase: str) -> float | None:
-        at = self.clock.now()
-        error: str | None = None
-        if self.probe is None:
-            return None
-        try:
-            value = self.probe.burn_rate(window, at)
-        except Exception as exc:  # noqa: BLE001 - a failed reading is "no data", and journaled
-            value, error = None, f"{type(exc).__name__}: {exc}"
-        readings.append({"at": to_iso(at), "phase": phase, "burn_rate": value, "error": error})
-        return value
-
-    # -- carrying out changes --------------------------------------------------------------
-    def execute(self, change: Change, *, step: str, phase: str) -> None:
-        if isinstance(change, Patch):
-            self.target.write(change)
-            return
-        result = self.commands.run(change.argv, timedelta(seconds=change.timeout_s))
-        if result.returncode != 0:
-            tail = (result.stderr or result.stdout).strip()[-300:]
-            msg = f"{change.argv[0]} exited with {result.returncode}: {tail}"
-            raise MitigationError(msg, step=step, phase=phase)
-
-    def undo(self, entries: list[Applied], reason: str) -> None:
-        """Undo ``entries`` newest-first; failures stay in effect for the final unwind."""
-        for entry in sorted(entries, key=lambda a: a.seq, reverse=True):
-            data: dict[str, JsonValue] = {"stage": entry.stage, "reason": reason}
-            if entry.undo is None:
-                data |= {"ok": False, "error": "irreversible: left in effect"}
-                self.record(RecordKind.UNDO, step=entry.step, status="skipped", data=data)
-                continue
-            data["change"] = change_to_json(entry.undo)
-            try:
-                self.execute(entry.undo, step=entry.step, phase="undo")
-            except Exception as exc:  # noqa: BLE001 - keep unwinding; the failure is journaled
-                data |= {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                self.record(RecordKind.UNDO, step=entry.step, status="failed", data=data)
-                continue
-            data["ok"] = True
-            self.record(RecordKind.UNDO, step=entry.step, status="done", data=data)
-            self._stack = [a for a in self._stack if a.seq != entry.seq]
 
     # -- one step --------------------------------------------------------------------------
     def _gate(self, step: Step, readings: list[JsonValue]) -> str | None:
@@ -247,36 +166,6 @@ class Executor:
         return finish(StepStatus.NOT_IMPROVED, "not better by the deadline")
 
     # -- whole runs ------------------------------------------------------------------------
-    def _finish(
-        self, outcome: Outcome, verified: str | None, error: str | None = None
-    ) -> RunResult:
-        keep = [a for a in self._stack if a.step == verified]
-        self.undo([a for a in self._stack if a.step != verified], "unwind")
-        readings: list[JsonValue] = []
-        steady = self.runbook.steady_state
-        rate = self._read(steady.window, readings, "steady_state_after")
-        left = tuple(a.step for a in self._stack if a not in keep)
-        self.record(
-            RecordKind.RUN_FINISHED,
-            status=outcome.value,
-            data={
-                "verified_step": verified,
-                "readings": readings,
-                "steady_state_after": steady.met(rate),
-                "left_applied": list(left),
-                "error": error,
-            },
-        )
-        return RunResult(
-            outcome=outcome,
-            verified_step=verified,
-            steps=tuple(self._results),
-            burn_rate_after=rate,
-            steady_state_after=steady.met(rate),
-            left_applied=left,
-            error=error,
-        )
-
     def _stopped(self, step: Step | None) -> None:
         if step is not None:
             self.record(RecordKind.STEP, step=step.id, status=StepStatus.INTERRUPTED)
@@ -288,15 +177,15 @@ class Executor:
             for step in steps:
                 current = step
                 if self.run_step(step) is StepStatus.VERIFIED:
-                    return self._finish(Outcome.MITIGATED, step.id)
+                    return self.finish(Outcome.MITIGATED, step.id)
                 current = None
         except KeyboardInterrupt:
             self._stopped(current)
-            return self._finish(Outcome.INTERRUPTED, None)
+            return self.finish(Outcome.INTERRUPTED, None)
         except Exception as exc:  # noqa: BLE001 - e.g. a broken approver: unwind, never strand
             self._stopped(current)
-            return self._finish(Outcome.ABORTED, None, f"{type(exc).__name__}: {exc}")
-        return self._finish(Outcome.NOT_MITIGATED, None)
+            return self.finish(Outcome.ABORTED, None, f"{type(exc).__name__}: {exc}")
+        return self.finish(Outcome.NOT_MITIGATED, None)
 
     def run(self, *, source_file: str, source_text: str) -> RunResult:
         """Run from the start; the runbook's text goes into the journal so it can be resumed."""
@@ -310,12 +199,16 @@ class Executor:
                 "text": source_text,
                 "target": dict(self.target.describe()),
                 "mode": self.mode.value,
+                "steady_state": {
+                    "burn_rate_below": steady.burn_rate_below,
+                    "window": format_duration(steady.window),
+                },
                 "readings": readings,
                 "steady_state_before": steady.met(rate),
             },
         )
         if steady.met(rate):
-            return self._finish(Outcome.ALREADY_HEALTHY, None)
+            return self.finish(Outcome.ALREADY_HEALTHY, None)
         return self._steps(list(self.runbook.steps))
 
     def resume(self, state: JournalState) -> RunResult:
@@ -328,14 +221,8 @@ class Executor:
             self.record(RecordKind.STEP, step=step_id, status=StepStatus.INTERRUPTED)
             self._results.append(StepResult(step=step_id, status=StepStatus.INTERRUPTED))
         if state.verified_step is not None:
-            return self._finish(Outcome.MITIGATED, state.verified_step)
+            return self.finish(Outcome.MITIGATED, state.verified_step)
         done = set(state.finished_steps) | {a.step for a in in_flight}
         ids = [s.id for s in self.runbook.steps]
         last = max((ids.index(s) for s in done if s in ids), default=-1)
         return self._steps(list(self.runbook.steps[last + 1 :]))
-
-    def rollback(self, state: JournalState) -> RunResult:
-        """Undo every change the journal says is in effect, the verified fix included."""
-        self._stack = list(state.applied)
-        self.record(RecordKind.RUN_RESUMED, data={"mode": "rollback"})
-        return self._finish(Outcome.ROLLED_BACK, None)

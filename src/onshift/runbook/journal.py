@@ -19,7 +19,8 @@ from typing import Any
 
 from onshift.errors import Problem, SpecError
 from onshift.runbook.changes import Change, JsonValue, change_from_json
-from onshift.units import parse_timestamp, to_iso
+from onshift.runbook.model import SteadyState
+from onshift.units import parse_duration, parse_timestamp, to_iso
 
 __all__ = [
     "Applied",
@@ -219,6 +220,7 @@ class JournalState:
     runbook_text: str
     target: Mapping[str, str]
     mode: str
+    steady_state: SteadyState | None
     applied: tuple[Applied, ...]
     finished_steps: Mapping[str, str]
     verified_step: str | None
@@ -237,6 +239,20 @@ def _undo_of(record: Record) -> Change | None:
         return change_from_json(undo)
     except ValueError as exc:
         raise SpecError.single(f"record {record.seq}: {exc}") from None
+
+
+def _steady_state(data: Mapping[str, JsonValue]) -> SteadyState | None:
+    """The runbook's steady state as journaled at the start (``None`` if absent or unusable)."""
+    raw = data.get("steady_state")
+    if not isinstance(raw, dict):
+        return None
+    rate, window = raw.get("burn_rate_below"), raw.get("window")
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not isinstance(window, str):
+        return None
+    try:
+        return SteadyState(burn_rate_below=float(rate), window=parse_duration(window))
+    except ValueError:
+        return None
 
 
 def fold(records: list[Record]) -> JournalState:
@@ -272,6 +288,7 @@ def fold(records: list[Record]) -> JournalState:
         runbook_text=str(start.get("text", "")),
         target={str(k): str(v) for k, v in target.items()} if isinstance(target, dict) else {},
         mode=str(start.get("mode", "")),
+        steady_state=_steady_state(start),
         applied=tuple(applied),
         finished_steps=finished,
         verified_step=verified,

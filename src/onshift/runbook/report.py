@@ -1,0 +1,64 @@
+"""Rendering plans and run results, as text lines and as JSON values (the CLI prints them)."""
+
+from __future__ import annotations
+
+from onshift.runbook.changes import JsonValue
+from onshift.runbook.effects import RunResult
+from onshift.runbook.plan import PlannedStep
+
+__all__ = ["plan_lines", "plan_to_json", "result_lines", "result_to_json"]
+
+
+def plan_to_json(plan: tuple[PlannedStep, ...]) -> list[JsonValue]:
+    return [
+        {
+            "step": p.step,
+            "what": p.what,
+            "runs": p.runs,
+            "needs_approval": p.needs_approval,
+            "note": p.note,
+            "error": p.error,
+            "stages": [
+                {"blast_radius": r, "changes": list(c), "undo": list(u)} for r, c, u in p.stages
+            ],
+        }
+        for p in plan
+    ]
+
+
+def plan_lines(plan: tuple[PlannedStep, ...]) -> list[str]:
+    out = ["Dry run: nothing is changed. Steps are tried one at a time, in this order."]
+    for number, p in enumerate(plan, start=1):
+        out.append(f"{number}. {p.step}: {p.what} [{p.note}]")
+        if p.error:
+            out.append(f"   cannot apply now: {p.error}")
+        for radius, changes, undo in p.stages:
+            if radius is not None:
+                out.append(f"   at {radius:g} %:")
+            out.extend(f"   change  {line}" for line in changes)
+            out.extend(f"   undo    {line}" for line in undo)
+    return out
+
+
+def result_to_json(result: RunResult) -> dict[str, JsonValue]:
+    return {
+        "outcome": result.outcome.value,
+        "verified_step": result.verified_step,
+        "steps": [{"step": s.step, "status": s.status.value, "note": s.note} for s in result.steps],
+        "burn_rate_after": result.burn_rate_after,
+        "steady_state_after": result.steady_state_after,
+        "left_applied": list(result.left_applied),
+        "error": result.error,
+    }
+
+
+def result_lines(result: RunResult) -> list[str]:
+    out = [f"{s.step}: {s.status.value}" + (f" ({s.note})" if s.note else "") for s in result.steps]
+    healthy = {True: "healthy", False: "NOT healthy", None: "unknown (no data)"}
+    out.append(f"outcome: {result.outcome.value}")
+    out.append(f"steady state after: {healthy[result.steady_state_after]}")
+    if result.error:
+        out.append(f"aborted by an error: {result.error}")
+    if result.left_applied:
+        out.append("still applied (could not be undone): " + ", ".join(result.left_applied))
+    return out
