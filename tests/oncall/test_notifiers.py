@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -228,3 +229,39 @@ def test_acknowledge_and_resolve_are_passed_on_for_incidents_that_paged(
     quiet = service.open(title="never paged", severity=Severity.SEV2, actor="t")
     service.resolve(quiet.id, by="t")
     assert [b["event_action"] for b in receiver.bodies] == ["trigger", "acknowledge", "resolve"]
+
+
+def test_the_cli_pages_through_a_webhook_and_passes_the_acknowledgement_on(
+    receiver: Receiver, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from onshift.cli.app import main as cli
+
+    def main(args: list[str]) -> None:
+        with pytest.raises(SystemExit) as done:
+            cli(args)
+        assert done.value.code == 0, capsys.readouterr().err
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "oncall"
+    db = str(tmp_path / "inc.db")
+    main(["incident", "open", "--title", "gateway down", "--severity", "sev1", "--db", db])
+    main(
+        [
+            "escalation",
+            "tick",
+            str(examples / "policy.yaml"),
+            str(examples / "schedules.yaml"),
+            "--webhook",
+            receiver.url,
+            "--db",
+            db,
+        ]
+    )
+    main(["incident", "ack", "1", "--by", "ann", "--webhook", receiver.url, "--db", db])
+    main(["incident", "resolve", "1", "--webhook", receiver.url, "--db", db])
+    capsys.readouterr()
+    assert [b["onshift"]["action"] for b in receiver.bodies] == [
+        "trigger",
+        "acknowledge",
+        "resolve",
+    ]
+    assert receiver.bodies[1]["text"] == "ACKNOWLEDGE [sev1] incident 1: gateway down"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from onshift.oncall.runner import TickReport
     from onshift.oncall.specs import OnCallConfig
 
-__all__ = ["app"]
+__all__ = ["app", "make_notifier", "parse_at"]
 
 app = typer.Typer(help="Escalation policies: plan the ladder, run due escalations.")
 
@@ -122,7 +122,8 @@ def plan_cmd(
         )
 
 
-def _notifier(webhook: str, pagerduty_key: str) -> Notifier:
+def make_notifier(webhook: str, pagerduty_key: str) -> Notifier:
+    """The notifier the options ask for: webhook, PagerDuty, or the console."""
     from onshift.oncall.notify import ConsoleNotifier
 
     if webhook and pagerduty_key:
@@ -150,7 +151,7 @@ def _runner_parts(
     _check_schedules(config)
     if not default_policy and len(config.policies) == 1:
         default_policy = next(iter(config.policies))
-    return config, default_policy, _notifier(webhook, pagerduty_key)
+    return config, default_policy, make_notifier(webhook, pagerduty_key)
 
 
 FILES = typer.Argument(..., metavar="FILES", help="EscalationPolicy and Schedule YAML files.")

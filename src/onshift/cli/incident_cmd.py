@@ -42,11 +42,22 @@ def _open_store(db: str) -> SqlIncidentStore:
     return SqlIncidentStore(db)
 
 
-def _service(store: SqlIncidentStore) -> IncidentService:
+WEBHOOK = typer.Option("", "--webhook", help="Tell this JSON webhook too (if it was paged).")
+PAGERDUTY = typer.Option("", "--pagerduty-key", help="Tell PagerDuty too (if it was paged).")
+
+
+def _service(
+    store: SqlIncidentStore, webhook: str = "", pagerduty_key: str = ""
+) -> IncidentService:
     from onshift.clock import SystemClock
     from onshift.incident.service import IncidentService
 
-    return IncidentService(store=store, clock=SystemClock())
+    notifier = None
+    if webhook or pagerduty_key:
+        from onshift.cli.escalation_cmd import make_notifier
+
+        notifier = make_notifier(webhook, pagerduty_key)
+    return IncidentService(store=store, clock=SystemClock(), notifier=notifier)
 
 
 def _report(incident: Incident, verb: str, *, as_json: bool) -> None:
@@ -60,10 +71,12 @@ def _report(incident: Incident, verb: str, *, as_json: bool) -> None:
     typer.echo(f"incident {incident.id} {verb}: {s.status}, {s.severity} — {s.title}")
 
 
-def _run(db: str, verb: str, as_json: bool, action: Any) -> None:
+def _run(
+    db: str, verb: str, as_json: bool, action: Any, webhook: str = "", pagerduty_key: str = ""
+) -> None:
     store = _open_store(db)
     try:
-        _report(action(_service(store)), verb, as_json=as_json)
+        _report(action(_service(store, webhook, pagerduty_key)), verb, as_json=as_json)
     finally:
         store.close()
 
@@ -115,11 +128,20 @@ def open_(
 def ack(
     incident_id: int = typer.Argument(..., metavar="ID"),
     by: str = typer.Option(..., "--by", help="Who takes the page."),
+    webhook: str = WEBHOOK,
+    pagerduty_key: str = PAGERDUTY,
     db: str = DB,
     as_json: bool = JSON,
 ) -> None:
     """Acknowledge: someone has it; the escalation ladder stops."""
-    _run(db, "acknowledged", as_json, lambda svc: svc.acknowledge(incident_id, by=by))
+    _run(
+        db,
+        "acknowledged",
+        as_json,
+        lambda svc: svc.acknowledge(incident_id, by=by),
+        webhook,
+        pagerduty_key,
+    )
 
 
 @app.command("mitigate")
@@ -139,11 +161,20 @@ def resolve(
     incident_id: int = typer.Argument(..., metavar="ID"),
     reason: str = typer.Option("", "--reason", help="How it was resolved."),
     by: str = BY,
+    webhook: str = WEBHOOK,
+    pagerduty_key: str = PAGERDUTY,
     db: str = DB,
     as_json: bool = JSON,
 ) -> None:
     """Resolve: stops every page and ticket for this incident."""
-    _run(db, "resolved", as_json, lambda svc: svc.resolve(incident_id, by=by, reason=reason))
+    _run(
+        db,
+        "resolved",
+        as_json,
+        lambda svc: svc.resolve(incident_id, by=by, reason=reason),
+        webhook,
+        pagerduty_key,
+    )
 
 
 @app.command("reopen")
