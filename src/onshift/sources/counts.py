@@ -103,6 +103,14 @@ def _whole_seconds(seconds: Any, frame: Any, file: str, problems: list[Problem])
     return seconds.astype(np.int64)
 
 
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "an empty cell"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
 def _numbers(column: Any, name: str, file: str, problems: list[Problem]) -> Any:
     import polars as pl
 
@@ -121,7 +129,7 @@ def _numbers(column: Any, name: str, file: str, problems: list[Problem]) -> Any:
                 file=file,
                 line=_line(int(index)),
                 path=name,
-                message=f"expected a non-negative number, got {column[int(index)]!r}",
+                message=f"expected a non-negative number, got {_shown(column[int(index)])}",
             )
         )
     return np.asarray(values.to_numpy(), dtype=np.float64)
@@ -132,7 +140,7 @@ def _timestamps(column: Any, file: str, problems: list[Problem]) -> Any:
 
     text = column.str.strip_chars()
     numeric = text.cast(pl.Float64, strict=False)
-    if numeric.null_count() == 0:
+    if numeric[0] is not None:  # the first row sets the style: Unix seconds
         seconds = numeric.to_numpy()
     else:
         # A naive time means UTC; give every value an explicit offset so one format fits all.
@@ -156,7 +164,7 @@ def _timestamps(column: Any, file: str, problems: list[Problem]) -> Any:
                 line=_line(int(index)),
                 path="timestamp",
                 message="expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix seconds, "
-                f"got {column[int(index)]!r}",
+                f"got {_shown(column[int(index)])}",
             )
         )
     if bad.any():

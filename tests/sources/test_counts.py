@@ -1,0 +1,81 @@
+"""The counts CSV reader: formats it accepts and what it says about bad rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from onshift.errors import InputError
+from onshift.sources.counts import read_counts_csv
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "counts.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def messages(path: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_counts_csv(path)
+    return [p.render() for p in info.value.problems]
+
+
+def test_iso_times_with_z_offsets_and_naive_utc_name_the_same_instants(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timestamp,good,total\n"
+        "2026-01-01T00:01:00Z,9,10\n"
+        "2026-01-01T01:02:00+01:00,10,10\n"
+        "2026-01-01T00:03:00,8,10\n",
+    )
+    series = read_counts_csv(path)
+    assert series.end.tolist() == [1767225660, 1767225720, 1767225780]
+    assert series.step_s == 60
+    assert series.bad.tolist() == [1, 0, 2]
+
+
+def test_unix_seconds_take_the_typed_path_and_keep_exact_counts(tmp_path: Path) -> None:
+    path = write(tmp_path, "timestamp,good,total\n1,5,5\n2,4,5\n3,0,0\n")
+    series = read_counts_csv(path)
+    assert series.step_s == 1
+    assert series.end.dtype == np.int64
+    assert series.total.tolist() == [5.0, 5.0, 0.0]
+
+
+def test_a_missing_column_is_named_on_the_header_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "time,good,total\n60,1,1\n")
+    assert messages(path) == [
+        f"{path}:1: the header must name the columns timestamp,good,total; missing: timestamp"
+    ]
+
+
+def test_header_only_and_missing_file_are_clear(tmp_path: Path) -> None:
+    assert messages(write(tmp_path, "timestamp,good,total\n")) == [
+        f"{tmp_path / 'counts.csv'}: the file has a header but no rows"
+    ]
+    assert messages(tmp_path / "nope.csv") == [f"{tmp_path / 'nope.csv'}: file not found"]
+
+
+def test_every_bad_cell_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timestamp,good,total\n60,1,1\nyesterday,1,1\n180,-1,1\n240,1,\n",
+    )
+    assert messages(path) == [
+        f"{path}:3: timestamp: expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix "
+        "seconds, got 'yesterday'",
+        f"{path}:4: good: expected a non-negative number, got -1",
+        f"{path}:5: total: expected a non-negative number, got an empty cell",
+    ]
+
+
+def test_rows_out_of_order_or_off_step_are_refused(tmp_path: Path) -> None:
+    backwards = write(tmp_path, "timestamp,good,total\n120,1,1\n60,1,1\n")
+    assert messages(backwards) == [
+        f"{backwards}:3: timestamp: rows must be in increasing time order, one per interval"
+    ]
+    fractional = write(tmp_path, "timestamp,good,total\n60.5,1,1\n120.5,1,1\n")
+    assert "timestamps must fall on whole seconds, got 60.5" in messages(fractional)[0]
