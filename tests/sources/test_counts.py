@@ -65,8 +65,10 @@ def test_every_bad_cell_is_reported_with_its_line(tmp_path: Path) -> None:
         "timestamp,good,total\n60,1,1\nyesterday,1,1\n180,-1,1\n240,1,\n",
     )
     assert messages(path) == [
-        f"{path}:3: timestamp: expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix "
-        "seconds, got 'yesterday'",
+        (
+            f"{path}:3: timestamp: expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix "
+            "seconds, got 'yesterday'"
+        ),
         f"{path}:4: good: expected a non-negative number, got -1",
         f"{path}:5: total: expected a non-negative number, got an empty cell",
     ]
