@@ -127,8 +127,15 @@ def make_harness(
 
 
 class FlagsHandler(BaseHTTPRequestHandler):
+    """GET/PUT of one JSON object behind a bearer token; with ``etags`` on, GET answers an
+    ETag and PUT needs a matching If-Match (else 412), as a careful flags service would;
+    ``race`` simulates another writer whose change lands between our GET and PUT."""
+
     state: dict[str, Any]
     requests: list[tuple[str, str | None]]
+    etags = False
+    version = 0
+    race: dict[str, Any] | None = None  # another writer's change, landing just before a PUT
 
     def _authorised(self) -> bool:
         self.requests.append((self.command, self.headers.get("Authorization")))
@@ -144,6 +151,8 @@ class FlagsHandler(BaseHTTPRequestHandler):
             return
         body = json.dumps(self.state).encode()
         self.send_response(200)
+        if self.etags:
+            self.send_header("ETag", f'"v{self.version}"')
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -154,6 +163,15 @@ class FlagsHandler(BaseHTTPRequestHandler):
         data = json.loads(self.rfile.read(length))
         if not self._authorised():
             return
+        if self.race is not None:
+            type(self).version += 1
+            self.state.update(self.race)
+        if self.etags and self.headers.get("If-Match") != f'"v{self.version}"':
+            self.send_response(412)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        type(self).version += 1
         self.state.clear()
         self.state.update(data)
         self.send_response(204)

@@ -120,3 +120,25 @@ def test_a_target_is_reopened_from_what_it_wrote_to_the_journal(tmp_path: Path) 
     assert isinstance(target_from_ref(ref, token=TOKEN), HttpFlagsTarget)
     with pytest.raises(TargetError, match="cannot be reopened"):
         target_from_ref({"kind": "fake"})
+
+
+def test_an_http_target_writes_conditionally_when_the_endpoint_gives_etags(
+    flags_server: tuple[str, type[FlagsHandler]],
+) -> None:
+    url, handler = flags_server
+    handler.etags = True
+    target = HttpFlagsTarget(url, token=TOKEN, timeout_s=5)
+    target.write(Patch(values={"cache": True}))
+    assert handler.state == {"retries": 1, "cache": True}
+    assert handler.version == 1
+
+
+def test_an_http_write_that_lost_a_race_is_refused_not_overwritten(
+    flags_server: tuple[str, type[FlagsHandler]],
+) -> None:
+    url, handler = flags_server
+    handler.etags = True
+    handler.race = {"retries": 5}
+    with pytest.raises(TargetError, match=r"HTTP 412 \(the flags changed since they were read"):
+        HttpFlagsTarget(url, token=TOKEN, timeout_s=5).write(Patch(values={"cache": True}))
+    assert handler.state == {"retries": 5}

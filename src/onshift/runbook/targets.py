@@ -90,38 +90,50 @@ class HttpFlagsTarget:
     def describe(self) -> Mapping[str, str]:
         return {"kind": "http-flags", "url": self.url}
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, etag: str | None = None) -> dict[str, str]:
         headers = {"Accept": "application/json"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
+        if etag:
+            headers["If-Match"] = etag
         return headers
 
-    def _call(self, method: str, body: Mapping[str, JsonValue] | None = None) -> Any:
+    def _call(
+        self, method: str, body: Mapping[str, JsonValue] | None = None, etag: str | None = None
+    ) -> tuple[Any, str | None]:
         import httpx
 
         try:
             with httpx.Client(timeout=self._timeout_s) as client:
-                response = client.request(method, self.url, headers=self._headers(), json=body)
+                response = client.request(method, self.url, headers=self._headers(etag), json=body)
         except httpx.HTTPError as exc:
             msg = f"{method} {self.url} failed: {exc}"
             raise TargetError(msg) from exc
         if response.status_code >= 300:
-            hint = " (check the bearer token)" if response.status_code in (401, 403) else ""
-            msg = f"{method} {self.url} answered HTTP {response.status_code}{hint}"
-            raise TargetError(msg)
-        if method == "GET":
-            try:
-                return response.json()
-            except ValueError as exc:
-                msg = f"GET {self.url} did not answer JSON"
-                raise TargetError(msg) from exc
-        return None
+            hints = {
+                401: " (check the bearer token)",
+                403: " (check the bearer token)",
+                412: " (the flags changed since they were read; nothing was written)",
+            }
+            msg = f"{method} {self.url} answered HTTP {response.status_code}"
+            raise TargetError(msg + hints.get(response.status_code, ""))
+        if method != "GET":
+            return None, None
+        try:
+            return response.json(), response.headers.get("ETag")
+        except ValueError as exc:
+            msg = f"GET {self.url} did not answer JSON"
+            raise TargetError(msg) from exc
 
     def read(self) -> dict[str, JsonValue]:
-        return _as_state(self._call("GET"), f"GET {self.url}")
+        return _as_state(self._call("GET")[0], f"GET {self.url}")
 
     def write(self, patch: Patch) -> None:
-        self._call("PUT", apply_patch(self.read(), patch))
+        """Read, patch, write back; when the endpoint gives an ETag the write is conditional
+        (``If-Match``), so a change made by someone else in between is never overwritten."""
+        data, etag = self._call("GET")
+        state = _as_state(data, f"GET {self.url}")
+        self._call("PUT", apply_patch(state, patch), etag)
 
 
 def target_from_ref(
