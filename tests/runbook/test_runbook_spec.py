@@ -4,6 +4,7 @@ shipped examples."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -302,4 +303,77 @@ def test_suggest_ranks_the_shipped_runbooks_from_the_command_line(
         "bad-deploy",
         "provider-5xx-storm",
         "rate-limit-quota",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("step", "path", "message"),
+    [
+        (
+            {"verify": {"burn_rate_below": 1, "window": "5m", "within": "1m", "every": "2m"}},
+            "spec.steps[0].verify.every",
+            "must not be longer than 'within'",
+        ),
+        (
+            {"precondition": {"burn_rate_above": 2}},
+            "spec.steps[0].precondition",
+            "burn_rate_above and window go together",
+        ),
+        (
+            {"args": {"key": "cutover", "value": datetime(2026, 1, 1, tzinfo=UTC)}},
+            "spec.steps[0].args.value",
+            "must be a plain JSON value (string, number, boolean, list, mapping), got a datetime",
+        ),
+        ({"approval": "maybe"}, "spec.steps[0].approval", "Input should be 'none' or 'required'"),
+    ],
+    ids=["every beyond within", "half a precondition", "a date argument", "bad approval"],
+)
+def test_more_lint_errors_name_their_field(
+    tmp_path: Path, step: dict[str, object], path: str, message: str
+) -> None:
+    base = {
+        "id": "s",
+        "description": "d",
+        "action": "flag.set",
+        "args": {"key": "cache", "value": True},
+        "verify": {"burn_rate_below": 1, "window": "5m", "within": "10m"},
+    }
+    file = tmp_path / "rb.yaml"
+    file.write_text(runbook_text([{**base, **step}]))
+    lint = check_runbook(file, default_registry(points=[]))
+    assert [(p.path, message in p.message) for p in lint.errors] == [(path, True)]
+
+
+def test_duplicate_step_ids_are_an_error(tmp_path: Path) -> None:
+    step = {
+        "id": "same",
+        "description": "d",
+        "action": "flag.set",
+        "args": {"key": "cache", "value": True},
+        "verify": {"burn_rate_below": 1, "window": "5m", "within": "10m"},
+    }
+    file = tmp_path / "rb.yaml"
+    file.write_text(runbook_text([step, step]))
+    lint = check_runbook(file, default_registry(points=[]))
+    assert [(p.path, p.message) for p in lint.errors] == [
+        ("spec.steps[1].id", "step id 'same' is used twice")
+    ]
+
+
+def test_marking_an_undoable_step_irreversible_is_a_warning(tmp_path: Path) -> None:
+    step = {
+        "id": "s",
+        "description": "d",
+        "action": "flag.set",
+        "args": {"key": "cache", "value": True},
+        "irreversible": True,
+        "approval": "required",
+        "verify": {"burn_rate_below": 1, "window": "5m", "within": "10m"},
+    }
+    file = tmp_path / "rb.yaml"
+    file.write_text(runbook_text([step]))
+    lint = check_runbook(file, default_registry(points=[]))
+    assert lint.errors == ()
+    assert [(p.path, p.message) for p in lint.warnings] == [
+        ("spec.steps[0].irreversible", "flag.set undoes this step automatically")
     ]

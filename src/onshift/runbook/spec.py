@@ -117,12 +117,23 @@ class _Checker:
             self.error(path, str(exc))
             return timedelta(seconds=1)
 
-    def json_args(self, path: list[PathElem], args: dict[str, Any]) -> dict[str, JsonValue]:
-        try:
-            return dict(json.loads(json.dumps(args, allow_nan=False)))
-        except (TypeError, ValueError):
-            self.error(path, "arguments must be plain JSON values (strings, numbers, lists …)")
-            return {}
+    def json_args(self, path: list[PathElem], args: dict[str, Any]) -> dict[str, JsonValue] | None:
+        """``args`` as JSON values, or ``None`` after reporting each value that is not one
+        (YAML reads ``2026-01-31`` as a date and ``.nan`` as a float JSON cannot hold)."""
+        out: dict[str, JsonValue] = {}
+        ok = True
+        for key, value in args.items():
+            try:
+                out[key] = json.loads(json.dumps(value, allow_nan=False))
+            except (TypeError, ValueError):
+                ok = False
+                kind = type(value).__name__
+                self.error(
+                    [*path, key],
+                    f"must be a plain JSON value (string, number, boolean, list, mapping), "
+                    f"got a {kind}; quote it to pass text",
+                )
+        return out if ok else None
 
     def verify(self, path: list[PathElem], wire: _Verify) -> Verify | None:
         window = self.duration([*path, "window"], wire.window)
@@ -152,7 +163,8 @@ class _Checker:
         seen.add(wire.id)
         if not wire.description.strip():
             self.warn([*path, "description"], "say what this step does for the human reading it")
-        args = self.json_args([*path, "args"], wire.args)
+        json_args = self.json_args([*path, "args"], wire.args)
+        args = json_args or {}
         verify = None
         if wire.verify is None:
             self.error(
@@ -168,7 +180,7 @@ class _Checker:
         if wire.action not in self.registry:
             self.error([*path, "action"], self.registry.unknown_message(wire.action))
         else:
-            self.action_checks(path, wire, args)
+            self.action_checks(path, wire, args, check=json_args is not None)
         if verify is None or precondition is False:
             return None
         try:
@@ -186,7 +198,9 @@ class _Checker:
         except ValueError:
             return None  # already reported above with its field path
 
-    def action_checks(self, path: list[PathElem], wire: _Step, args: dict[str, JsonValue]) -> None:
+    def action_checks(
+        self, path: list[PathElem], wire: _Step, args: dict[str, JsonValue], *, check: bool
+    ) -> None:
         action = self.registry.get(wire.action)
         radius = action.radius_param
         if wire.blast_radius:
@@ -200,7 +214,7 @@ class _Checker:
                     [*path, "blast_radius"], "stages are percentages that increase within (0, 100]"
                 )
         staged = {**args, radius: wire.blast_radius[0]} if wire.blast_radius and radius else args
-        for name, message in check_args(action, staged):
+        for name, message in check_args(action, staged) if check else []:
             self.error([*path, "args", name] if name else [*path, "args"], message)
         if action.always_needs_approval and wire.approval is not Approval.REQUIRED:
             self.warn(
@@ -228,6 +242,8 @@ class _Checker:
             self.warn(path, "an empty precondition always holds")
         window = None if wire.window is None else self.duration([*path, "window"], wire.window)
         flags = self.json_args([*path, "flags"], wire.flags)
+        if flags is None:
+            return False
         return Precondition(flags=flags, burn_rate_above=wire.burn_rate_above, window=window)
 
 
