@@ -56,13 +56,18 @@ def render_reports(reports: list[SLOReport]) -> None:
             table.add_row(format_duration(window), _burn(value))
         out.print(table)
         budget = r.budget
+        out.print(f"  SLI {_pct(r.sli)}: {r.bad:g} bad of {r.total:g} events")
         out.print(
-            f"  SLI {_pct(r.sli)} ({r.bad:g} bad of {r.total:g}); error budget: "
-            f"{_pct(budget.consumed, 1)} consumed, {_pct(budget.remaining, 1)} left "
-            f"(allowed {budget.allowed_bad:g} bad); exhausted in "
-            f"{human_duration(r.time_to_exhaustion)} at the "
-            f"{format_duration(r.current_window)} burn rate"
+            f"  error budget: {budget.allowed_bad:g} bad events allowed, "
+            f"{_pct(budget.consumed, 1)} consumed, {_pct(budget.remaining, 1)} left"
         )
+        if budget.remaining is not None and budget.remaining <= 0:
+            out.print("  [bold red]the error budget is exhausted[/bold red]")
+        else:
+            out.print(
+                f"  time to exhaustion at the {format_duration(r.current_window)} burn rate: "
+                f"{human_duration(r.time_to_exhaustion)}"
+            )
         for a in r.alerts:
             state = "FIRING" if a.firing else "ok"
             if a.firing and not a.notified:
