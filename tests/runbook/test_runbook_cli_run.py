@@ -29,7 +29,9 @@ from onshift.runbook import (
 )
 from onshift.testing import ScriptedProbe
 
-FAST = {"burn_rate_below": 1, "window": "5m", "within": "2s", "every": "100ms"}
+# Sub-second steps on the system clock; samples that change do so 1.5 s after the test starts,
+# well after the run has taken its baseline even on a loaded machine.
+FAST = {"burn_rate_below": 1, "window": "5m", "within": "5s", "every": "100ms"}
 FLAGS = {"retries": 1, "cache": False}
 
 
@@ -69,7 +71,7 @@ def test_run_applies_a_step_that_verifies_and_journals_it(
     now = SystemClock().now()
     probe = probe_file(
         tmp_path / "probe.json",
-        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=0.3), 0.4)],
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=1.5), 0.4)],
     )
     code = run_cli(
         [
@@ -96,6 +98,10 @@ def test_run_applies_a_step_that_verifies_and_journals_it(
 def test_run_that_does_not_help_restores_the_flags_file_and_exits_1(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    quick = {**FAST, "within": "500ms"}
+    files["runbook"].write_text(
+        runbook_text([{**flag_step("fallback", "fallback_model", "small"), "verify": quick}])
+    )
     original = files["flags"].read_bytes()
     probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
     code = run_cli(
@@ -323,7 +329,7 @@ def test_run_and_rollback_against_an_http_flags_endpoint_with_a_token_from_the_e
     now = SystemClock().now()
     probe = probe_file(
         tmp_path / "probe.json",
-        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=0.3), 0.4)],
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=1.5), 0.4)],
     )
     common = ["--target-url", url, "--token-env", "FLAGS_TOKEN"]
     code = run_cli(
@@ -351,7 +357,7 @@ def test_end_of_input_at_an_approval_prompt_stops_and_unwinds(
     files["runbook"].write_text(
         runbook_text(
             [
-                {**flag_step("cache", "cache", True), "verify": {**FAST, "within": "1500ms"}},
+                {**flag_step("cache", "cache", True), "verify": {**FAST, "within": "2500ms"}},
                 {
                     **flag_step("shed", "shed_load_percent", 20),
                     "verify": FAST,
@@ -363,7 +369,7 @@ def test_end_of_input_at_an_approval_prompt_stops_and_unwinds(
     now = SystemClock().now()
     probe = probe_file(
         tmp_path / "probe.json",
-        [(now - timedelta(seconds=1), 6.0), (now + timedelta(milliseconds=500), 5.0)],
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=1), 5.0)],
     )
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
@@ -390,3 +396,33 @@ def test_rollback_needs_only_the_journal_even_when_its_runbook_no_longer_loads(
     assert run_cli(["runbook", "rollback", str(files["journal"]), "--probe", str(probe)]) == 0
     assert files["flags"].read_bytes() == original
     assert "steady state after: healthy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("flags", "probe_text", "message"),
+    [
+        ("{broken", None, "is not valid JSON"),
+        (None, '{"status": "error"}', "is not a Prometheus query response"),
+    ],
+    ids=["broken flags file", "broken probe file"],
+)
+def test_run_fails_before_the_journal_exists_when_target_or_probe_cannot_be_read(
+    files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    flags: str | None,
+    probe_text: str | None,
+    message: str,
+) -> None:
+    if flags is not None:
+        files["flags"].write_text(flags)
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    if probe_text is not None:
+        probe.write_text(probe_text)
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not files["journal"].exists()

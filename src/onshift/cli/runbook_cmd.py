@@ -290,12 +290,17 @@ def run(
     probe_port = _probe(probe, probe_max_age, required=True)
     if journal is None:
         raise InputError.single("give --journal PATH: every run is journaled", path="--journal")
+    # Fail before the journal exists when the target or the probe cannot be read at all.
+    surface.read()
+    assert probe_port is not None
+    clock = SystemClock()
+    probe_port.burn_rate(runbook.steady_state.window, clock.now())
     executor = Executor(
         runbook=runbook,
         registry=registry,
         target=surface,
         probe=probe_port,
-        clock=SystemClock(),
+        clock=clock,
         journal=JournalWriter.create(journal),
         commands=SubprocessRunner(),
         mode=mode,
