@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -106,7 +106,7 @@ class _Collector:
     def add(self, path: Sequence[PathElem], message: str) -> None:
         self.problems.append(self.doc.problem(path, message))
 
-    def duration(self, text: str, path: Sequence[PathElem]) -> Any:
+    def duration(self, text: str, path: Sequence[PathElem]) -> timedelta | None:
         try:
             return parse_duration(text)
         except ValueError as exc:
@@ -160,7 +160,9 @@ def _clock_time(c: _Collector, value: Any, path: Sequence[PathElem]) -> time | N
     return None
 
 
-def _instant(c: _Collector, value: Any, zone: ZoneInfo, path: Sequence[PathElem]) -> Any:
+def _instant(
+    c: _Collector, value: Any, zone: ZoneInfo, path: Sequence[PathElem]
+) -> datetime | None:
     moment = value
     if isinstance(value, str):
         try:
