@@ -377,3 +377,20 @@ def test_marking_an_undoable_step_irreversible_is_a_warning(tmp_path: Path) -> N
     assert [(p.path, p.message) for p in lint.warnings] == [
         ("spec.steps[0].irreversible", "flag.set undoes this step automatically")
     ]
+
+
+def test_a_verify_threshold_looser_than_the_steady_state_is_a_warning(tmp_path: Path) -> None:
+    step = {
+        "id": "s",
+        "description": "d",
+        "action": "flag.set",
+        "args": {"key": "cache", "value": True},
+        "verify": {"burn_rate_below": 2, "window": "5m", "within": "10m"},
+    }
+    file = tmp_path / "rb.yaml"
+    file.write_text(runbook_text([step]))
+    lint = check_runbook(file, default_registry(points=[]))
+    assert lint.errors == ()
+    assert [(p.line, p.path) for p in lint.warnings] == [
+        (17, "spec.steps[0].verify.burn_rate_below")
+    ]

@@ -259,6 +259,14 @@ def _check(doc: Document, registry: ActionRegistry) -> Lint:
     steady_window = checker.duration(["spec", "steady_state", "window"], spec.steady_state.window)
     seen: set[str] = set()
     steps = [checker.step(i, s, seen) for i, s in enumerate(spec.steps)]
+    healthy = spec.steady_state.burn_rate_below
+    for i, wire_step in enumerate(spec.steps):
+        if wire_step.verify is not None and wire_step.verify.burn_rate_below > healthy:
+            checker.warn(
+                ["spec", "steps", i, "verify", "burn_rate_below"],
+                f"above the steady state's {healthy:g}: this step can verify while the "
+                "service is still unhealthy by this runbook's own definition",
+            )
     runbook = None
     if not checker.errors:
         runbook = Runbook(
