@@ -392,5 +392,5 @@ def test_a_verify_threshold_looser_than_the_steady_state_is_a_warning(tmp_path: 
     lint = check_runbook(file, default_registry(points=[]))
     assert lint.errors == ()
     assert [(p.line, p.path) for p in lint.warnings] == [
-        (17, "spec.steps[0].verify.burn_rate_below")
+        (21, "spec.steps[0].verify.burn_rate_below")
     ]
