@@ -175,8 +175,15 @@ def pyarrow_csv(path: Path) -> Counts:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    types = {"timestamp": pa.timestamp("ns", tz="UTC"), "status": pa.float64()}
-    options = pcsv.ConvertOptions(include_columns=COLUMNS, column_types=types)
+    types = {
+        "timestamp": pa.timestamp("ns", tz="UTC"),
+        "status": pa.float64(),
+        "ttft_ms": pa.float64(),
+    }
+    # Only "" as null: pyarrow's default list of null spellings costs a third of the read.
+    options = pcsv.ConvertOptions(
+        include_columns=COLUMNS, column_types=types, null_values=[""], strings_can_be_null=True
+    )
     return _pyarrow_counts(pcsv.read_csv(path, convert_options=options))
 
 
