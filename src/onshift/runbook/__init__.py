@@ -3,6 +3,25 @@
 A runbook file (``kind: Runbook``) is both the document a human reads (``onshift runbook
 show``) and the automation that runs (``onshift runbook run``). Steps are tried one at a time;
 each is undone unless it verifiably helped, and every change is journaled before it is made.
+
+Wiring it into something else (the drill, a server) takes four ports and a journal::
+
+    registry = default_registry()                      # built-ins + ``onshift.actions`` plugins
+    runbook = load_runbook(path, registry)             # SpecError lists every problem
+    executor = Executor(
+        runbook=runbook, registry=registry,
+        target=service,            # Target: describe() / read() / write(Patch)
+        probe=slis,                # HealthProbe: burn_rate(window, at) -> float | None
+        clock=clock,               # the one injected Clock (SimulatedClock in the drill)
+        journal=JournalWriter.create("run.jsonl"),
+        commands=SubprocessRunner(),
+        mode=Mode.AUTO,            # or INTERACTIVE with an Approver
+        sink=timeline,             # TimelineSink: runbook_event(Record); see to_timeline()
+    )
+    result = executor.run(source_file=str(path), source_text=path.read_text())
+
+After a crash, ``fold(read_journal(path))`` says what is still applied:
+``Executor.resume(state)`` carries on, ``Effects.rollback(state)`` undoes it all.
 """
 
 from __future__ import annotations
