@@ -268,7 +268,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs per variant")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument(
+        "--only", choices=["csv", "jsonl", "e2e"], action="append", help="run only these sections"
+    )
     args = parser.parse_args()
+    only = set(args.only or ["csv", "jsonl", "e2e"])
 
     # Imports happen before any timing: a process pays them once, whichever variant it runs.
     import pandas  # noqa: F401
@@ -283,39 +287,42 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}  "
         f"(data ready in {time.perf_counter() - started:.1f} s)"
     )
-    section(
-        "CSV → per-minute good/total",
-        csv_path,
-        args.rows,
-        [
-            ("onshift read_request_log (pyarrow)", onshift, ""),
-            ("pandas read_csv + groupby", pandas_csv, " (target ≥ 3×)"),
-            ("polars raw (read_csv + str.to_datetime)", polars_csv, ""),
-            ("pyarrow raw (typed read_csv)", pyarrow_csv, ""),
-            ("polars read + pyarrow ISO cast (hybrid)", hybrid_csv, ""),
-        ],
-        args.repeat,
-    )
-    section(
-        "JSONL → per-minute good/total",
-        jsonl_path,
-        args.rows,
-        [
-            ("onshift read_request_log (pyarrow)", onshift, ""),
-            ("json module loop", json_loop, " (target ≥ 10×)"),
-            ("polars raw (read_ndjson + str.to_datetime)", polars_jsonl, ""),
-            ("pyarrow raw (typed read_json)", pyarrow_jsonl, ""),
-            ("polars read + pyarrow ISO cast (hybrid)", hybrid_jsonl, ""),
-        ],
-        args.repeat,
-    )
-    section(
-        "In-process end to end: CSV read + 5m/1h/3d window sums",
-        csv_path,
-        args.rows,
-        [("onshift read + window sums", onshift_end_to_end, "")],
-        args.repeat,
-    )
+    if "csv" in only:
+        section(
+            "CSV → per-minute good/total",
+            csv_path,
+            args.rows,
+            [
+                ("onshift read_request_log (pyarrow)", onshift, ""),
+                ("pandas read_csv + groupby", pandas_csv, " (target ≥ 3×)"),
+                ("polars raw (read_csv + str.to_datetime)", polars_csv, ""),
+                ("pyarrow raw (typed read_csv)", pyarrow_csv, ""),
+                ("polars read + pyarrow ISO cast (hybrid)", hybrid_csv, ""),
+            ],
+            args.repeat,
+        )
+    if "jsonl" in only:
+        section(
+            "JSONL → per-minute good/total",
+            jsonl_path,
+            args.rows,
+            [
+                ("onshift read_request_log (pyarrow)", onshift, ""),
+                ("json module loop", json_loop, " (target ≥ 10×)"),
+                ("polars raw (read_ndjson + str.to_datetime)", polars_jsonl, ""),
+                ("pyarrow raw (typed read_json)", pyarrow_jsonl, ""),
+                ("polars read + pyarrow ISO cast (hybrid)", hybrid_jsonl, ""),
+            ],
+            args.repeat,
+        )
+    if "e2e" in only:
+        section(
+            "In-process end to end: CSV read + 5m/1h/3d window sums",
+            csv_path,
+            args.rows,
+            [("onshift read + window sums", onshift_end_to_end, "")],
+            args.repeat,
+        )
 
 
 if __name__ == "__main__":
