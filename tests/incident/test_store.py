@@ -205,3 +205,25 @@ def test_alerts_racing_on_one_fingerprint_open_one_incident(open_sql_store: Stor
     assert errors == []
     [only] = first.incidents()
     assert only.state.alerts == writers
+
+
+def test_migrations_run_once_and_a_newer_schema_is_refused(open_sql_store: StoreFactory) -> None:
+    import sqlalchemy as sa
+
+    from onshift.errors import StoreError
+    from onshift.incident.sqlschema import SCHEMA_VERSION, schema_table
+    from onshift.incident.sqlstore import SqlIncidentStore
+
+    first = open_sql_store()
+    assert isinstance(first, SqlIncidentStore)
+    first.create(opened())
+    again = open_sql_store()
+    assert isinstance(again, SqlIncidentStore)
+    assert again.schema_version() == SCHEMA_VERSION
+    assert len(again.incidents()) == 1
+    with again._engine.begin() as conn:
+        rows = conn.execute(sa.select(schema_table.c.version)).scalars().all()
+        assert rows == list(range(1, SCHEMA_VERSION + 1))
+        conn.execute(schema_table.insert().values(version=SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}"):
+        open_sql_store()

@@ -26,7 +26,6 @@ schema_table = sa.Table(
     "onshift_schema",
     metadata,
     sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("applied_at", sa.BigInteger, nullable=False),
 )
 incidents = sa.Table(
     "onshift_incidents",

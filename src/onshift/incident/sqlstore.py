@@ -77,7 +77,11 @@ class SqlIncidentStore:
         if schema is not None:
             engine = engine.execution_options(schema_translate_map={None: schema})
         self._engine: Engine = engine
-        self._wrap(self._migrate)
+        try:
+            self._wrap(self._migrate)
+        except BaseException:
+            engine.dispose()
+            raise
 
     def _wrap(self, action: Callable[[], R]) -> R:
         try:
@@ -100,7 +104,7 @@ class SqlIncidentStore:
                 raise StoreError(msg)
             for number in range(done + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[number - 1](conn)
-                conn.execute(schema_table.insert().values(version=number, applied_at=0))
+                conn.execute(schema_table.insert().values(version=number))
 
     def schema_version(self) -> int:
         with self._engine.connect() as conn:
