@@ -183,3 +183,31 @@ def test_a_broken_icalendar_file_is_a_spec_error() -> None:
             start=utc("2026-01-01T00:00:00"),
             end=utc("2026-02-01T00:00:00"),
         )
+
+
+def test_all_day_and_pagerduty_style_events_import_in_the_schedule_zone() -> None:
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20260329\r\nDTEND;VALUE=DATE:20260330\r\n"
+        "SUMMARY:On Call - Kim Park - Primary\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART:20250101T000000Z\r\nDTEND:20270101T000000Z\r\nSUMMARY:zed\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    schedule = import_ical(
+        text,
+        name="x",
+        time_zone="Europe/Berlin",
+        start=utc("2026-03-01T00:00:00"),
+        end=utc("2026-04-01T00:00:00"),
+    )
+    kim = on_call(schedule, utc("2026-03-29T12:00:00"))
+    # The local day of the DST change is 23 hours long.
+    assert (kim.user, kim.since, kim.until) == (
+        "Kim Park",
+        utc("2026-03-28T23:00:00"),
+        utc("2026-03-29T22:00:00"),
+    )
+    # A shift that began long before the window still counts.
+    assert on_call(schedule, utc("2026-03-15T00:00:00")).user == "zed"
