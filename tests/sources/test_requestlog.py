@@ -336,10 +336,68 @@ def test_an_unreadable_timestamp_names_its_line(tmp_path: Path, fmt: str) -> Non
         read_request_log(log, SERVER_ERRORS)
     [(line, path, message)] = problems(exc)
     assert (line, path) == ((4 if fmt == "csv" else 3), "timestamp")
-    assert (
-        message
-        == "expected a timestamp in ISO-8601 with a zone like the first line, got 'yesterday'"
+    assert message == "expected an ISO-8601 time like the first line, got 'yesterday'"
+
+
+def test_a_unix_file_with_an_iso_line_names_that_line(tmp_path: Path, fmt: str) -> None:
+    log = tmp_path / f"log.{fmt}"
+    if fmt == "csv":
+        log.write_text(f"timestamp,status\n{T0},200\n2026-10-01T00:00:07Z,200\n")
+    else:
+        log.write_text(
+            f'{{"timestamp": {T0}, "status": 200}}\n'
+            '{"timestamp": "2026-10-01T00:00:07Z", "status": 200}\n'
+        )
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    [(line, path, message)] = problems(exc)
+    assert (line, path) == (3 if fmt == "csv" else 2, "timestamp")
+    expected = "Unix seconds like the first line" if fmt == "csv" else "a field keeps one type"
+    assert expected in message
+
+
+def test_iso_times_with_and_without_a_zone_may_mix_and_naive_means_utc(
+    tmp_path: Path, fmt: str
+) -> None:
+    stamps = ["2026-10-01T00:00:05Z", "2026-10-01T00:01:05", "2026-10-01T02:02:05+02:00"]
+    log = write_log(tmp_path / f"log.{fmt}", [{"timestamp": t, "status": 200} for t in stamps])
+    assert rows(read_request_log(log, SERVER_ERRORS)) == [
+        (T0 + 60, 1.0, 1.0),
+        (T0 + 120, 1.0, 1.0),
+        (T0 + 180, 1.0, 1.0),
+    ]
+
+
+def test_blank_lines_do_not_shift_reported_line_numbers(tmp_path: Path, fmt: str) -> None:
+    log = write_log(
+        tmp_path / f"log.{fmt}",
+        [{"timestamp": t, "status": 200} for t in ("2026-10-01T00:00:05Z", "soon")],
     )
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join([*lines[:-1], "", "", lines[-1]]) + "\n")
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert [p.line for p in exc.value.problems] == [len(lines) + 2]
+
+
+def test_a_field_first_seen_after_the_first_megabyte_is_read(tmp_path: Path) -> None:
+    padding = "x" * 100
+    records: list[dict[str, Any]] = [
+        {"timestamp": T0 + i % 60, "pad": padding} for i in range(12_000)
+    ]
+    records.append({"timestamp": T0 + 61, "pad": padding, "status": 503})
+    log = write_log(tmp_path / "log.jsonl", records)
+    assert log.stat().st_size > 1 << 20
+    assert rows(read_request_log(log, SERVER_ERRORS)) == [
+        (T0 + 60, 12_000.0, 12_000.0),
+        (T0 + 120, 0.0, 1.0),
+    ]
+
+
+def test_padded_numbers_in_csv_are_still_numbers(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(f"timestamp,status\n{T0}, 503\n{T0 + 1},200 \n")
+    assert rows(read_request_log(log, SERVER_ERRORS)) == [(T0 + 60, 1.0, 2.0)]
 
 
 def test_a_missing_timestamp_names_its_line(tmp_path: Path, fmt: str) -> None:

@@ -25,6 +25,7 @@ from onshift.slo.model import Condition, EventPredicate, Op, Scalar
 __all__ = ["Columns", "RowProblem", "bad_mask", "timestamp_seconds", "weights"]
 
 Kind = Literal["number", "text", "bool", "null"]
+_ZONE = r"(Z|[+-]\d\d(:?\d\d)?)$"
 Cast = Callable[[Any], Any]
 
 
@@ -166,11 +167,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
     import pyarrow as pa
 
     first = column[0].as_py() if len(column) else ""
-    styles: list[tuple[str, Cast]] = [
-        ("Unix seconds", _to_float),
-        ("ISO-8601 with a zone", lambda c: c.cast(pa.timestamp("ns", tz="UTC"))),
-        ("ISO-8601 without a zone", lambda c: c.cast(pa.timestamp("ns"))),
-    ]
+    styles: list[tuple[str, Cast]] = [("Unix seconds", _to_float), ("an ISO-8601 time", _iso)]
     for style, cast in styles:
         try:
             cast(pa.array([first], type=column.type))
@@ -181,7 +178,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             failure = _first_failure(column, cast)
             row, value = failure if failure is not None else (0, first)
-            message = f"expected a timestamp in {style} like the first line, got {value!r}"
+            message = f"expected {style} like the first line, got {value!r}"
             problems.append(RowProblem(row=row, path="timestamp", message=message))
             return None
         if style == "Unix seconds":
@@ -196,6 +193,22 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
         )
     )
     return None
+
+
+def _iso(column: Any) -> Any:
+    """ISO-8601 text as UTC instants; a value without a zone means UTC, even among zoned ones."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with contextlib.suppress(pa.ArrowInvalid):
+        return column.cast(pa.timestamp("ns", tz="UTC"))
+    with contextlib.suppress(pa.ArrowInvalid):
+        return column.cast(pa.timestamp("ns"))
+    zoned = pc.match_substring_regex(column, _ZONE)
+    nothing = pa.scalar(None, column.type)
+    with_zone = pc.if_else(zoned, column, nothing).cast(pa.timestamp("ns", tz="UTC"))
+    without = pc.if_else(zoned, nothing, column).cast(pa.timestamp("ns"))
+    return pc.if_else(zoned, with_zone.cast(pa.timestamp("ns")), without)
 
 
 def _nanos_to_seconds(column: Any) -> npt.NDArray[np.int64]:
