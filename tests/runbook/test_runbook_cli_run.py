@@ -237,7 +237,7 @@ def crashed_journal(files: dict[str, Path]) -> None:
         runbook=load_runbook(files["runbook"], registry),
         registry=registry,
         target=target,
-        probe=ScriptedProbe(target, script),  # type: ignore[arg-type]
+        probe=ScriptedProbe(target, script),
         clock=SimulatedClock(START),
         journal=JournalWriter.create(files["journal"]),
         commands=SubprocessRunner(),

@@ -3,6 +3,7 @@ rolls the target back exactly, and an interrupted run can be resumed."""
 
 from __future__ import annotations
 
+import json
 import string
 import tempfile
 from datetime import datetime, timedelta
@@ -17,6 +18,10 @@ from runbook_helpers import VERIFY, flag_step, make_harness
 from onshift.errors import SpecError
 from onshift.runbook import (
     BUILTIN_ACTIONS,
+    Effects,
+    Executor,
+    FlagsFileTarget,
+    JournalWriter,
     JsonValue,
     Outcome,
     Patch,
@@ -26,6 +31,7 @@ from onshift.runbook import (
     fold,
     read_journal,
 )
+from onshift.testing import ScriptedProbe
 
 
 class Crash(BaseException):
@@ -276,3 +282,50 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     path.write_text('{"seq": 1, "at": "2026-01-01T00:00:00Z", "kind": "undo", "runbook": "x"}\n')
     with pytest.raises(SpecError, match="no run_started"):
         read_journal(path)
+
+
+@pytest.mark.parametrize("action", STATE_ACTIONS, ids=lambda a: a.id)
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(data=st.data())
+def test_on_a_real_flags_file_rollback_after_a_crash_restores_the_file_bytes(
+    action: Any, data: Any
+) -> None:
+    state = data.draw(states())
+    args = data.draw(args_for(action.id))
+    step = {"id": "s", "description": "a step", "action": action.id, "args": args, "verify": VERIFY}
+    calls: list[datetime] = []
+
+    def script(s: State, at: datetime, window: timedelta) -> float:
+        calls.append(at)
+        if len(calls) == 3:
+            raise Crash
+        return 5.0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        flags = Path(tmp) / "flags.json"
+        flags.write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n")
+        original = flags.read_bytes()
+        h = make_harness(Path(tmp), [step], script)
+        target = FlagsFileTarget(flags)
+        probe = ScriptedProbe(target, script)
+        executor = Executor(
+            runbook=h.runbook,
+            registry=h.registry,
+            target=target,
+            probe=probe,
+            clock=h.clock,
+            journal=JournalWriter.create(h.journal_path),
+            commands=h.commands,
+        )
+        with pytest.raises(Crash):
+            executor.run(source_file="rb.yaml", source_text=h.text)
+        journal = fold(read_journal(h.journal_path))
+        Effects(
+            name=journal.runbook,
+            target=target,
+            probe=None,
+            clock=h.clock,
+            journal=JournalWriter.reopen(h.journal_path, next_seq=journal.next_seq),
+            commands=h.commands,
+        ).rollback(journal)
+        assert flags.read_bytes() == original

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from onshift.errors import TargetError
 from onshift.runbook.changes import JsonValue, Patch, State, apply_patch
 from onshift.runbook.journal import Record
-from onshift.runbook.ports import CommandResult
+from onshift.runbook.ports import CommandResult, Target
 
 __all__ = [
     "FakeApprover",
@@ -46,12 +46,12 @@ class FakeTarget:
 
 
 class ScriptedProbe:
-    """Burn-rate readings computed by ``script(state, at, window)`` from a target's current
+    """Burn-rate readings computed by ``script(state, at, window)`` from any target's current
     state and the time, so a test can say "the burn rate drops once fallback_model is set"."""
 
     def __init__(
         self,
-        target: FakeTarget,
+        target: Target,
         script: Callable[[State, datetime, timedelta], float | None],
     ) -> None:
         self.target = target
