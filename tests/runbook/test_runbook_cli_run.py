@@ -426,3 +426,24 @@ def test_run_fails_before_the_journal_exists_when_target_or_probe_cannot_be_read
     assert message in err
     assert "Traceback" not in err
     assert not files["journal"].exists()
+
+
+def test_status_reads_a_journal_and_says_what_rollback_would_undo(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    crashed_journal(files)
+    before = files["journal"].read_bytes()
+    assert run_cli(["runbook", "status", str(files["journal"])]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "runbook: test-runbook (NOT finished)",
+        f"target: kind=flags-file, path={files['flags']}",
+        "still applied; rollback undoes, in this order:",
+        "  fallback (stage 0): remove fallback_model",
+    ]
+    assert files["journal"].read_bytes() == before
+    assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0
+    capsys.readouterr()
+    assert run_cli(["runbook", "status", str(files["journal"]), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["finished"] is True
+    assert report["applied_newest_first"] == []

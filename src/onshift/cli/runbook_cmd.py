@@ -311,6 +311,20 @@ def run(
     _report(result, as_json)
 
 
+@app.command()
+def status(journal: Path, as_json: bool = JSON) -> None:
+    """What a journal says: each step's outcome and what is still applied (read only)."""
+    from onshift.cli.output import print_json
+    from onshift.runbook import fold, journal_lines, journal_to_json, read_journal
+
+    state = fold(read_journal(journal))
+    if as_json:
+        print_json(journal_to_json(state))
+        return
+    for line in journal_lines(state):
+        typer.echo(line)
+
+
 def _reopen(
     journal: Path, target: Path | None, url: str | None, token_env: str
 ) -> tuple[JournalState, Target, JournalWriter]:

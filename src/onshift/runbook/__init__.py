@@ -80,7 +80,14 @@ from onshift.runbook.ports import (
 from onshift.runbook.probe import PrometheusFileProbe
 from onshift.runbook.registry import ENTRY_POINT_GROUP, ActionRegistry, default_registry
 from onshift.runbook.render import render_markdown
-from onshift.runbook.report import plan_lines, plan_to_json, result_lines, result_to_json
+from onshift.runbook.report import (
+    journal_lines,
+    journal_to_json,
+    plan_lines,
+    plan_to_json,
+    result_lines,
+    result_to_json,
+)
 from onshift.runbook.spec import Lint, check_runbook, load_runbook
 from onshift.runbook.targets import FlagsFileTarget, HttpFlagsTarget, target_from_ref
 from onshift.runbook.timeline import TimelineEntry, to_timeline
@@ -142,6 +149,8 @@ __all__ = [
     "check_runbook",
     "default_registry",
     "fold",
+    "journal_lines",
+    "journal_to_json",
     "load_runbook",
     "plan_lines",
     "plan_runbook",

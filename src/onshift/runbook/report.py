@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from onshift.runbook.changes import JsonValue
+import json
+
+from onshift.runbook.changes import Change, Command, JsonValue
 from onshift.runbook.effects import RunResult
+from onshift.runbook.journal import JournalState
 from onshift.runbook.plan import PlannedStep
 
-__all__ = ["plan_lines", "plan_to_json", "result_lines", "result_to_json"]
+__all__ = [
+    "journal_lines",
+    "journal_to_json",
+    "plan_lines",
+    "plan_to_json",
+    "result_lines",
+    "result_to_json",
+]
 
 
 def plan_to_json(plan: tuple[PlannedStep, ...]) -> list[JsonValue]:
@@ -61,4 +71,42 @@ def result_lines(result: RunResult) -> list[str]:
         out.append(f"aborted by an error: {result.error}")
     if result.left_applied:
         out.append("still applied (could not be undone): " + ", ".join(result.left_applied))
+    return out
+
+
+def _undo_text(change: Change | None) -> str:
+    if change is None:
+        return "nothing: irreversible"
+    if isinstance(change, Command):
+        return "run " + " ".join(change.argv)
+    parts = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in change.values.items()]
+    parts += [f"remove {k}" for k in change.remove]
+    return ", ".join(parts) or "nothing to change"
+
+
+def journal_to_json(state: JournalState) -> dict[str, JsonValue]:
+    return {
+        "runbook": state.runbook,
+        "target": dict(state.target),
+        "finished": state.finished,
+        "steps": dict(state.finished_steps),
+        "verified_step": state.verified_step,
+        "applied_newest_first": [
+            {"step": a.step, "stage": a.stage, "undo": _undo_text(a.undo)}
+            for a in reversed(state.applied)
+        ],
+    }
+
+
+def journal_lines(state: JournalState) -> list[str]:
+    target = ", ".join(f"{k}={v}" for k, v in state.target.items())
+    out = [
+        f"runbook: {state.runbook} ({'finished' if state.finished else 'NOT finished'})",
+        f"target: {target}",
+    ]
+    out += [f"step {step}: {status}" for step, status in state.finished_steps.items()]
+    if not state.applied:
+        return [*out, "nothing is applied: rollback has nothing to undo"]
+    out.append("still applied; rollback undoes, in this order:")
+    out += [f"  {a.step} (stage {a.stage}): {_undo_text(a.undo)}" for a in reversed(state.applied)]
     return out
