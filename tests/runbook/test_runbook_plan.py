@@ -6,7 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from onshift.runbook import Approval, Command, Exec, FlagSet, Patch, Step, Verdict, Verify
+from onshift.runbook import (
+    Approval,
+    Command,
+    Exec,
+    FlagSet,
+    Outcome,
+    Patch,
+    RunResult,
+    Step,
+    Verdict,
+    Verify,
+    result_exit_code,
+)
 from onshift.runbook.plan import describe_change, judge_deadline, judge_reading, needs_approval
 
 VERIFY = Verify(
@@ -92,3 +104,43 @@ def test_changes_are_described_against_the_state_they_apply_to() -> None:
     ]
     assert describe_change(Command(argv=("agentctl", "pause")), before) == ["run agentctl pause"]
     assert describe_change(None, before) == ["(irreversible: nothing undoes this)"]
+
+
+def result(outcome: Outcome, *, after: bool | None = True, left: tuple[str, ...] = ()) -> RunResult:
+    return RunResult(
+        outcome=outcome,
+        verified_step=None,
+        steps=(),
+        burn_rate_after=None,
+        steady_state_after=after,
+        left_applied=left,
+    )
+
+
+@pytest.mark.parametrize(
+    ("run", "code"),
+    [
+        (result(Outcome.MITIGATED), 0),
+        (result(Outcome.MITIGATED, after=None), 0),
+        (result(Outcome.MITIGATED, after=False), 1),
+        (result(Outcome.ALREADY_HEALTHY), 0),
+        (result(Outcome.ROLLED_BACK, after=False), 0),
+        (result(Outcome.NOT_MITIGATED, after=False), 1),
+        (result(Outcome.ABORTED), 1),
+        (result(Outcome.INTERRUPTED), 130),
+        (result(Outcome.MITIGATED, left=("restart",)), 1),
+    ],
+    ids=[
+        "mitigated and healthy",
+        "mitigated, no data after",
+        "mitigated but unhealthy after the unwind",
+        "already healthy",
+        "rolled back",
+        "not mitigated",
+        "aborted",
+        "interrupted",
+        "something could not be undone",
+    ],
+)
+def test_the_exit_code_says_whether_the_service_was_left_healthy(run: RunResult, code: int) -> None:
+    assert result_exit_code(run) == code

@@ -221,20 +221,16 @@ def list_actions(as_json: bool = JSON) -> None:
 
 def _report(result: RunResult, as_json: bool) -> None:
     from onshift.cli.output import print_json
-    from onshift.runbook import Outcome
-    from onshift.runbook.report import result_lines, result_to_json
+    from onshift.runbook.report import result_exit_code, result_lines, result_to_json
 
     if as_json:
         print_json(result_to_json(result))
     else:
         for line in result_lines(result):
             typer.echo(line)
-    codes = {Outcome.INTERRUPTED: 130}
-    ok = result.outcome in (Outcome.MITIGATED, Outcome.ALREADY_HEALTHY, Outcome.ROLLED_BACK)
-    if result.left_applied:
-        raise typer.Exit(1)
-    if not ok:
-        raise typer.Exit(codes.get(result.outcome, 1))
+    code = result_exit_code(result)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -85,6 +85,7 @@ from onshift.runbook.report import (
     journal_to_json,
     plan_lines,
     plan_to_json,
+    result_exit_code,
     result_lines,
     result_to_json,
 )
@@ -158,6 +159,7 @@ __all__ = [
     "read_journal",
     "render_markdown",
     "restore_patch",
+    "result_exit_code",
     "result_lines",
     "result_to_json",
     "suggest",

@@ -6,7 +6,7 @@ import json
 
 from onshift.runbook.changes import Change, Command, JsonValue
 from onshift.runbook.effects import RunResult
-from onshift.runbook.journal import JournalState
+from onshift.runbook.journal import JournalState, Outcome
 from onshift.runbook.plan import PlannedStep
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "journal_to_json",
     "plan_lines",
     "plan_to_json",
+    "result_exit_code",
     "result_lines",
     "result_to_json",
 ]
@@ -110,3 +111,16 @@ def journal_lines(state: JournalState) -> list[str]:
     out.append("still applied; rollback undoes, in this order:")
     out += [f"  {a.step} (stage {a.stage}): {_undo_text(a.undo)}" for a in reversed(state.applied)]
     return out
+
+
+def result_exit_code(result: RunResult) -> int:
+    """0 when the service is (or was already) healthy or a rollback finished; 130 for an
+    interrupt; 1 otherwise, including a fix that verified but left the service unhealthy once
+    the other steps were unwound, and anything that could not be undone."""
+    if result.left_applied:
+        return 1
+    if result.outcome is Outcome.MITIGATED:
+        return 1 if result.steady_state_after is False else 0
+    if result.outcome in (Outcome.ALREADY_HEALTHY, Outcome.ROLLED_BACK):
+        return 0
+    return 130 if result.outcome is Outcome.INTERRUPTED else 1
