@@ -13,10 +13,12 @@ from runbook_helpers import runbook_text
 from onshift.cli.app import main
 from onshift.errors import SpecError
 from onshift.runbook import (
+    Mode,
     Runbook,
     check_runbook,
     default_registry,
     load_runbook,
+    plan_runbook,
     render_markdown,
     suggest,
 )
@@ -394,3 +396,14 @@ def test_a_verify_threshold_looser_than_the_steady_state_is_a_warning(tmp_path: 
     assert [(p.line, p.path) for p in lint.warnings] == [
         (21, "spec.steps[0].verify.burn_rate_below")
     ]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_step_of_a_shipped_runbook_can_be_planned_against_the_sample_flags(
+    path: Path,
+) -> None:
+    registry = default_registry(points=[])
+    flags = json.loads((path.parent / "agent-flags.json").read_text())
+    plan = plan_runbook(load_runbook(path, registry), registry, flags, Mode.INTERACTIVE)
+    assert [(p.step, p.error) for p in plan if p.error] == []
+    assert all(p.stages for p in plan)
