@@ -6,7 +6,7 @@
   requests a minute, with a provider 503 storm (15 % errors for 10 minutes) on day 2 and a
   brownout (3 % errors) that starts at 21:30 on day 3 and is still going when the data ends.
 - ``agent-requests.jsonl``: one day of individual requests (status, ttft_ms, output_tokens,
-  provider) at about 8 a minute, with a latency brownout in the afternoon.
+  provider) at about 8 a minute, with a 40-minute latency brownout at 14:00.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ def counts(rng: random.Random) -> str:
 def requests(rng: random.Random) -> str:
     lines = []
     for minute in range(1440):
-        slow = 14 * 60 <= minute < 15 * 60 + 30
+        slow = 14 * 60 <= minute < 14 * 60 + 40
         for _ in range(rng.randint(5, 11)):
             at = START + timedelta(minutes=minute, seconds=rng.random() * 60)
-            status = 200 if rng.random() > 0.002 else rng.choice([503, 529, 429])
-            ttft = rng.lognormvariate(6.3 if not slow else 7.6, 0.35)
+            status = 200 if rng.random() > 0.001 else rng.choice([503, 529, 429])
+            ttft = rng.lognormvariate(6.3 if not slow else 7.1, 0.3)
             lines.append(
                 json.dumps(
                     {

@@ -196,3 +196,28 @@ def test_help_is_fast_and_lists_the_commands() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_a_request_log_report_weighs_events_by_tokens_and_replays_the_brownout(
+    run_cli: Run,
+) -> None:
+    ttft = EXAMPLES / "agent-ttft.yaml"
+    log = EXAMPLES / "data" / "agent-requests.jsonl"
+    result = run_cli("slo", "report", ttft, "--events", log, "--json")
+    assert result.code == 0, result.err
+    (slo,) = json.loads(result.out)["slos"]
+    assert slo["window"] == "7d"
+    assert slo["at"] == "2026-11-02T00:00:00Z"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    tokens = sum(json.loads(line)["output_tokens"] for line in lines)
+    assert slo["total"] == tokens  # weighted by output_tokens, not by request count
+    assert [(a["long"], a["factor"]) for a in slo["alerts"]] == [
+        ("1h", 13.44),
+        ("6h", 3.5),
+        ("1d", 1.4),
+        ("3d", 0.98),
+    ]
+    replay = run_cli("alerts", "replay", ttft, "--events", log, "--json")
+    pages = [t for t in json.loads(replay.out)["transitions"] if t["severity"] == "page"]
+    assert [t["state"] for t in pages] == ["firing", "resolved"]
+    assert pages[0]["at"].startswith("2026-11-01T14:")  # the 14:00 latency brownout

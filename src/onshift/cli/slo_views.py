@@ -20,6 +20,10 @@ def _pct(value: float | None, digits: int = 3) -> str:
     return "no data" if value is None else f"{value * 100:.{digits}f}%"
 
 
+def _count(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def _burn(value: float | None) -> str:
     return "no data" if value is None else f"{value:.2f}×"
 
@@ -56,9 +60,9 @@ def render_reports(reports: list[SLOReport]) -> None:
             table.add_row(format_duration(window), _burn(value))
         out.print(table)
         budget = r.budget
-        out.print(f"  SLI {_pct(r.sli)}: {r.bad:g} bad of {r.total:g} events")
+        out.print(f"  SLI {_pct(r.sli)}: {_count(r.bad)} bad of {_count(r.total)} events")
         out.print(
-            f"  error budget: {budget.allowed_bad:g} bad events allowed, "
+            f"  error budget: {_count(budget.allowed_bad)} bad events allowed, "
             f"{_pct(budget.consumed, 1)} consumed, {_pct(budget.remaining, 1)} left"
         )
         if budget.remaining is not None and budget.remaining <= 0:
@@ -129,7 +133,7 @@ def render_transitions(results: list[tuple[SLO, list[Transition]]]) -> None:
         for t in transitions:
             state = "firing" if t.firing else "resolved"
             if t.suppressed:
-                state += " (suppressed)"
+                state = "suppressed"  # firing, but a firing page holds the ticket back
             table.add_row(
                 to_iso(t.at),
                 str(t.window.severity),
