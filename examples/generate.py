@@ -62,10 +62,10 @@ def requests(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    HERE.mkdir(exist_ok=True)
-    (HERE / "agent-counts.csv").write_text(counts(random.Random(7)), encoding="utf-8")
-    (HERE / "agent-requests.jsonl").write_text(requests(random.Random(11)), encoding="utf-8")
+def main(out: Path = HERE) -> None:
+    out.mkdir(exist_ok=True)
+    (out / "agent-counts.csv").write_text(counts(random.Random(7)), encoding="utf-8")
+    (out / "agent-requests.jsonl").write_text(requests(random.Random(11)), encoding="utf-8")
 
 
 if __name__ == "__main__":
