@@ -329,3 +329,15 @@ def test_on_a_real_flags_file_rollback_after_a_crash_restores_the_file_bytes(
             commands=h.commands,
         ).rollback(journal)
         assert flags.read_bytes() == original
+
+
+def test_a_whole_last_record_without_its_newline_is_kept_when_appending(tmp_path: Path) -> None:
+    h = make_harness(tmp_path, [flag_step("cache", "cache", True)], lambda s, at, w: 4.0)
+    h.run()
+    text = h.journal_path.read_text()
+    h.journal_path.write_text(text.rstrip("\n"))
+    journal = fold(read_journal(h.journal_path))
+    h.executor(resume_seq=journal.next_seq).rollback(journal)
+    records = read_journal(h.journal_path)
+    assert len(records) == len(text.splitlines()) + 2
+    assert [r.seq for r in records] == list(range(1, len(records) + 1))

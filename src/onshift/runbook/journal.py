@@ -140,10 +140,18 @@ class JournalWriter:
         data = target.read_bytes()
         keep = data.rfind(b"\n") + 1
         if keep != len(data):
-            with target.open("r+b") as out:
-                out.truncate(keep)
-                out.flush()
-                os.fsync(out.fileno())
+            try:
+                json.loads(data[keep:])
+            except ValueError:
+                with target.open("r+b") as out:  # torn: cut it off
+                    out.truncate(keep)
+                    out.flush()
+                    os.fsync(out.fileno())
+            else:
+                with target.open("ab") as out:  # whole but unterminated (edited by hand)
+                    out.write(b"\n")
+                    out.flush()
+                    os.fsync(out.fileno())
         return cls(target, next_seq=next_seq)
 
     def append(
