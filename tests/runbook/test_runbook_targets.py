@@ -142,3 +142,13 @@ def test_an_http_write_that_lost_a_race_is_refused_not_overwritten(
     with pytest.raises(TargetError, match=r"HTTP 412 \(the flags changed since they were read"):
         HttpFlagsTarget(url, token=TOKEN, timeout_s=5).write(Patch(values={"cache": True}))
     assert handler.state == {"retries": 5}
+
+
+def test_a_flags_file_is_journaled_by_absolute_path_so_rollback_works_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert FlagsFileTarget("flags.json").describe() == {
+        "kind": "flags-file",
+        "path": str(tmp_path / "flags.json"),
+    }

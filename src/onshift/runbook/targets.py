@@ -37,7 +37,7 @@ class FlagsFileTarget:
         self._yaml = self.path.suffix.lower() in (".yaml", ".yml")
 
     def describe(self) -> Mapping[str, str]:
-        return {"kind": "flags-file", "path": str(self.path)}
+        return {"kind": "flags-file", "path": str(self.path.absolute())}  # for rollback elsewhere
 
     def read(self) -> dict[str, JsonValue]:
         try:
