@@ -33,14 +33,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-# Sub-command groups (each module's `app` is a typer.Typer):
-app.add_typer(runbook_cmd.app, name="runbook")
+# Sub-command groups (each module's `app` is a typer.Typer), in the order of an incident:
 app.add_typer(slo_cmd.app, name="slo")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.command("rules")(rules_cmd.rules)
 app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(escalation_cmd.app, name="escalation")
 app.add_typer(oncall_cmd.app, name="oncall")
+app.add_typer(runbook_cmd.app, name="runbook")
 
 
 def _version(value: bool) -> None:
