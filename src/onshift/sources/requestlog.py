@@ -1,8 +1,9 @@
 """Request logs → good/total counts per interval, for SLOs with an ``events`` indicator.
 
 A request log holds one request a line, as JSONL (one JSON object a line) or CSV (a header
-row), with a ``timestamp`` and the fields the predicate names. Timestamps are ISO-8601 with or
-without a zone (none means UTC) or Unix seconds (int or float); the first line sets the style.
+row), with a ``timestamp`` and the fields the predicate names. Timestamps are Unix seconds
+(int or float) or ISO-8601 with or without a zone (none means UTC); the first line decides
+which of the two the file uses.
 
 Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
 
@@ -16,10 +17,14 @@ Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
   Ordered comparisons need numbers: a text column is cast, and a value that is not a number is
   an input error at its line. A condition value that cannot take the column's type is an input
   error (``bad_if[i].value``).
-- With ``weight: FIELD`` an event weighs that field's value, which every line must have.
+- With ``weight: FIELD`` an event weighs that field's value, a finite number ≥ 0 that every
+  line must have.
+- In CSV an empty cell is null. In JSONL a field keeps one JSON type throughout the file.
+  Numbers compare as float64 (integers beyond 2**53 lose precision).
 
-The reader is pyarrow, chosen by ``bench/bench_ingest.py``: its multi-threaded CSV reader and its
-ISO-8601 cast are several times faster than the alternatives on this project's machines.
+The reader is pyarrow, chosen by ``bench/bench_ingest.py``: on 10 M lines (2 cores) it turns
+CSV into counts ~3.7× faster than polars (whose ISO-8601 parsing alone takes ~2.8 s) and ~4×
+faster than pandas, and JSONL 1.5–1.8× faster than polars and ~10× faster than a json loop.
 """
 
 from __future__ import annotations
