@@ -542,7 +542,7 @@ def _records(sample: list[tuple[float, int, int]]) -> list[dict[str, Any]]:
     return [{"timestamp": T0 + t, "status": s, "tokens": n} for t, s, n in sample]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(sample=events, suffix=st.sampled_from([".jsonl", ".csv"]), weighted=st.booleans())
 def test_totals_count_every_line_or_sum_every_weight(
     sample: list[tuple[float, int, int]], suffix: str, weighted: bool
@@ -561,14 +561,15 @@ def test_totals_count_every_line_or_sum_every_weight(
     assert np.all(series.good <= series.total)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(sample=events, cut_minute=st.integers(0, 4 * 60))
 def test_splitting_a_log_at_a_boundary_and_adding_the_parts_changes_nothing(
     sample: list[tuple[float, int, int]], cut_minute: int
 ) -> None:
     predicate = EventPredicate(bad_if=SERVER_ERRORS.bad_if, weight="tokens")
-    before = [e for e in sample if e[0] < cut_minute * 60]
-    after = [e for e in sample if e[0] >= cut_minute * 60]
+    # Split on the very float that is written, so rounding cannot move an event across the cut.
+    before = [e for e in sample if T0 + e[0] < T0 + cut_minute * 60]
+    after = [e for e in sample if T0 + e[0] >= T0 + cut_minute * 60]
     with tempfile.TemporaryDirectory() as tmp:
         whole = read_request_log(write_log(Path(tmp) / "all.jsonl", _records(sample)), predicate)
         added: dict[int, tuple[float, float]] = {}
