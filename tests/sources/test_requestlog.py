@@ -400,6 +400,16 @@ def test_padded_numbers_in_csv_are_still_numbers(tmp_path: Path) -> None:
     assert rows(read_request_log(log, SERVER_ERRORS)) == [(T0 + 60, 1.0, 2.0)]
 
 
+def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_bytes(f"\ufefftimestamp,status\r\n{T0},503\r\n\r\n{T0 + 1},oops\r\n".encode())
+    predicate = EventPredicate(bad_if=(Condition(field="status", op=Op.EQ, value="503"),))
+    assert rows(read_request_log(log, predicate)) == [(T0 + 60, 1.0, 2.0)]
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert problems(exc) == [(4, "status", "'>=' compares numbers, got 'oops'")]
+
+
 def test_a_missing_timestamp_names_its_line(tmp_path: Path, fmt: str) -> None:
     log = write_log(
         tmp_path / f"log.{fmt}",

@@ -29,7 +29,7 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
 
     file = str(path)
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             first = next((row for row in reader if row), None)
@@ -91,7 +91,7 @@ def _timestamp_type(text: str) -> Any:
 
 def _diagnose_csv(path: Path, width: int, exc: Exception) -> list[Problem]:
     problems: list[Problem] = []
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         for row in reader:
@@ -242,7 +242,7 @@ def locate(path: Path, kind: str, problems: list[RowProblem]) -> list[Problem]:
 
 def _csv_lines(path: Path, rows: set[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         reader = csv.reader(handle)
         next(reader, None)
         row = 0
