@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-if TYPE_CHECKING:
-    from onshift.errors import Problem
-    from onshift.runbook import (
-        ActionRegistry,
-        HealthProbe,
-        JournalState,
-        JournalWriter,
-        RunResult,
-        Target,
-    )
+from onshift.cli.runbook_inputs import (
+    ConsoleApprover,
+    action_registry,
+    open_probe,
+    open_target,
+    problem_json,
+    reopen,
+    report,
+    sigterm_interrupts,
+    warn,
+)
 
 __all__ = ["app"]
 
@@ -53,80 +51,6 @@ AUTO = typer.Option(
 )
 
 
-def _registry() -> ActionRegistry:
-    from onshift.runbook import default_registry
-
-    return default_registry()
-
-
-def _problem_json(p: Problem) -> dict[str, Any]:
-    return {"file": p.file, "line": p.line, "path": p.path, "message": p.message}
-
-
-def _warn(problems: tuple[Problem, ...]) -> None:
-    for p in problems:
-        sys.stderr.write(f"warning: {p.render()}\n")
-
-
-def _target(target: Path | None, url: str | None, token_env: str) -> Target:
-    from onshift.errors import InputError
-    from onshift.runbook import FlagsFileTarget, HttpFlagsTarget
-
-    if (target is None) == (url is None):
-        raise InputError.single("give exactly one of --target FILE and --target-url URL")
-    if url is not None:
-        return HttpFlagsTarget(url, token=os.environ.get(token_env) or None)
-    assert target is not None
-    if not target.is_file():
-        raise InputError.single("flags file not found", file=str(target), path="--target")
-    return FlagsFileTarget(target)
-
-
-def _probe(probe: Path | None, max_age: str, *, required: bool) -> HealthProbe | None:
-    from onshift.errors import InputError
-    from onshift.runbook import PrometheusFileProbe
-    from onshift.units import parse_duration
-
-    if probe is None:
-        if required:
-            raise InputError.single(
-                "running a runbook needs SLI readings: give --probe FILE (a Prometheus "
-                "query-response JSON file of burn rates, labelled by window)",
-                path="--probe",
-            )
-        return None
-    if not probe.is_file():
-        raise InputError.single("probe file not found", file=str(probe), path="--probe")
-    try:
-        age = parse_duration(max_age)
-    except ValueError as exc:
-        raise InputError.single(str(exc), path="--probe-max-age") from None
-    return PrometheusFileProbe(probe, max_age=age)
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C: the executor undoes what it applied, newest-first."""
-    import signal
-
-    def handler(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler signature
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-class _ConsoleApprover:
-    def approve(self, step_id: str, what: str) -> bool:
-        try:
-            return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False)
-        except typer.Abort:  # Ctrl-C or end of input at the prompt: stop and unwind
-            raise KeyboardInterrupt from None
-
-
 @app.command()
 def check(file: Path, as_json: bool = JSON) -> None:
     """Lint a runbook: missing verify or undo, irreversible steps without approval, unknown
@@ -135,20 +59,20 @@ def check(file: Path, as_json: bool = JSON) -> None:
     from onshift.errors import SpecError
     from onshift.runbook import check_runbook
 
-    lint = check_runbook(file, _registry())
+    lint = check_runbook(file, action_registry())
     if as_json:
         print_json(
             {
                 "file": str(file),
                 "ok": not lint.errors,
-                "errors": [_problem_json(p) for p in lint.errors],
-                "warnings": [_problem_json(p) for p in lint.warnings],
+                "errors": [problem_json(p) for p in lint.errors],
+                "warnings": [problem_json(p) for p in lint.warnings],
             }
         )
         if lint.errors:
             raise typer.Exit(2)
         return
-    _warn(lint.warnings)
+    warn(lint.warnings)
     if lint.errors:
         raise SpecError(lint.errors)
     typer.echo(f"{file}: ok ({len(lint.warnings)} warning(s))")
@@ -160,7 +84,7 @@ def show(file: Path, as_json: bool = JSON) -> None:
     from onshift.cli.output import print_json
     from onshift.runbook import load_runbook, render_markdown
 
-    registry = _registry()
+    registry = action_registry()
     runbook = load_runbook(file, registry)
     text = render_markdown(runbook, registry)
     if as_json:
@@ -182,7 +106,7 @@ def suggest(
     from onshift.runbook import load_runbook
     from onshift.runbook import suggest as rank
 
-    registry = _registry()
+    registry = action_registry()
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
@@ -203,7 +127,7 @@ def list_actions(as_json: bool = JSON) -> None:
     """List the registered actions (built-ins and plugins) and their arguments."""
     from onshift.cli.output import print_json
 
-    registry = _registry()
+    registry = action_registry()
     rows: list[dict[str, Any]] = []
     for action_id in registry.ids():
         action = registry.get(action_id)
@@ -217,20 +141,6 @@ def list_actions(as_json: bool = JSON) -> None:
     for row in rows:
         args = ", ".join(p["name"] + ("" if p["required"] else "?") for p in row["params"])
         typer.echo(f"{row['id']}({args})  {row['summary']}")
-
-
-def _report(result: RunResult, as_json: bool) -> None:
-    from onshift.cli.output import print_json
-    from onshift.runbook.report import result_exit_code, result_lines, result_to_json
-
-    if as_json:
-        print_json(result_to_json(result))
-    else:
-        for line in result_lines(result):
-            typer.echo(line)
-    code = result_exit_code(result)
-    if code:
-        raise typer.Exit(code)
 
 
 @app.command()
@@ -263,7 +173,7 @@ def run(
         plan_runbook,
     )
 
-    registry = _registry()
+    registry = action_registry()
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -272,7 +182,7 @@ def run(
         raise InputError.single(f"cannot read the file: {exc}", file=str(file)) from None
     runbook = load_runbook(file, registry, text=text)
     mode = Mode.AUTO if auto else Mode.INTERACTIVE
-    surface = _target(target, target_url, token_env)
+    surface = open_target(target, target_url, token_env)
     if dry_run:
         plan = plan_runbook(runbook, registry, surface.read(), mode)
         from onshift.runbook.report import plan_lines, plan_to_json
@@ -283,7 +193,7 @@ def run(
             for line in plan_lines(plan):
                 typer.echo(line)
         return
-    probe_port = _probe(probe, probe_max_age, required=True)
+    probe_port = open_probe(probe, probe_max_age, required=True)
     if journal is None:
         raise InputError.single("give --journal PATH: every run is journaled", path="--journal")
     # Fail before the journal exists when the target or the probe cannot be read at all.
@@ -300,11 +210,11 @@ def run(
         journal=JournalWriter.create(journal),
         commands=SubprocessRunner(),
         mode=mode,
-        approver=None if auto else _ConsoleApprover(),
+        approver=None if auto else ConsoleApprover(),
     )
-    with _sigterm_interrupts():
+    with sigterm_interrupts():
         result = executor.run(source_file=str(file), source_text=text)
-    _report(result, as_json)
+    report(result, as_json)
 
 
 @app.command()
@@ -319,19 +229,6 @@ def status(journal: Path, as_json: bool = JSON) -> None:
         return
     for line in journal_lines(state):
         typer.echo(line)
-
-
-def _reopen(
-    journal: Path, target: Path | None, url: str | None, token_env: str
-) -> tuple[JournalState, Target, JournalWriter]:
-    from onshift.runbook import JournalWriter, fold, read_journal, target_from_ref
-
-    state = fold(read_journal(journal))
-    if target is not None or url is not None:
-        surface = _target(target, url, token_env)
-    else:
-        surface = target_from_ref(state.target, token=os.environ.get(token_env) or None)
-    return state, surface, JournalWriter.reopen(journal, next_seq=state.next_seq)
 
 
 @app.command()
@@ -350,13 +247,13 @@ def resume(
     from onshift.errors import InputError
     from onshift.runbook import Executor, Mode, SubprocessRunner, load_runbook
 
-    probe_port = _probe(probe, probe_max_age, required=True)
-    state, surface, writer = _reopen(journal, target, target_url, token_env)
+    probe_port = open_probe(probe, probe_max_age, required=True)
+    state, surface, writer = reopen(journal, target, target_url, token_env)
     if state.finished:
         raise InputError.single(
             "this run has finished; nothing to resume (use rollback to undo it)", file=str(journal)
         )
-    registry = _registry()
+    registry = action_registry()
     runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
     executor = Executor(
         runbook=runbook,
@@ -367,11 +264,11 @@ def resume(
         journal=writer,
         commands=SubprocessRunner(),
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,
-        approver=None if auto else _ConsoleApprover(),
+        approver=None if auto else ConsoleApprover(),
     )
-    with _sigterm_interrupts():
+    with sigterm_interrupts():
         result = executor.resume(state)
-    _report(result, as_json)
+    report(result, as_json)
 
 
 @app.command()
@@ -389,8 +286,8 @@ def rollback(
     from onshift.clock import SystemClock
     from onshift.runbook import Effects, SubprocessRunner
 
-    probe_port = _probe(probe, probe_max_age, required=False)
-    state, surface, writer = _reopen(journal, target, target_url, token_env)
+    probe_port = open_probe(probe, probe_max_age, required=False)
+    state, surface, writer = reopen(journal, target, target_url, token_env)
     effects = Effects(
         name=state.runbook,
         steady_state=state.steady_state,
@@ -400,4 +297,4 @@ def rollback(
         journal=writer,
         commands=SubprocessRunner(),
     )
-    _report(effects.rollback(state), as_json)
+    report(effects.rollback(state), as_json)
