@@ -188,7 +188,7 @@ def test_help_is_fast_and_lists_the_commands() -> None:
         "import sys, time\n"
         "t = time.perf_counter()\n"
         "from onshift.cli.app import app\n"
-        "heavy = [m for m in ('numpy', 'polars', 'pydantic', 'sqlalchemy', 'matplotlib', 'httpx')"
+        "heavy = [m for m in ('numpy', 'pyarrow', 'pydantic', 'sqlalchemy', 'matplotlib', 'httpx')"
         " if m in sys.modules]\n"
         "print(heavy)\n"
     )

@@ -1,6 +1,6 @@
 """``onshift`` — the console script.
 
-Sub-command modules import only Typer at import time; heavy dependencies (numpy, polars,
+Sub-command modules import only Typer at import time; heavy dependencies (numpy, pyarrow,
 matplotlib, SQLAlchemy …) are imported inside the commands so that ``onshift --help`` is fast.
 """
 
