@@ -277,6 +277,19 @@ def test_resume_from_a_crashed_journal_undoes_the_step_in_flight_and_finishes(
     assert "this run has finished; nothing to resume" in capsys.readouterr().err
 
 
+def test_resume_with_stale_readings_is_refused_and_changes_nothing(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crashed_journal(files)
+    flags, journal = files["flags"].read_bytes(), files["journal"].read_bytes()
+    probe = tmp_path / "probe.json"
+    probe.write_text(STALE)
+    assert run_cli(["runbook", "resume", str(files["journal"]), "--probe", str(probe)]) == 2
+    assert "no burn rate for the 5m window now" in capsys.readouterr().err
+    assert files["flags"].read_bytes() == flags
+    assert files["journal"].read_bytes() == journal
+
+
 def test_actions_lists_the_built_ins(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["runbook", "actions", "--json"]) == 0
     ids = [a["id"] for a in json.loads(capsys.readouterr().out)]
@@ -398,15 +411,36 @@ def test_rollback_needs_only_the_journal_even_when_its_runbook_no_longer_loads(
     assert "steady state after: healthy" in capsys.readouterr().out
 
 
+STALE = json.dumps(
+    {
+        "status": "success",
+        "data": {
+            "resultType": "vector",
+            "result": [{"metric": {"window": "5m"}, "value": [1, "6"]}],
+        },
+    }
+)
+WRONG_WINDOW = STALE.replace('"5m"', '"1h"').replace("[1,", f"[{SystemClock().now().timestamp()},")
+
+
 @pytest.mark.parametrize(
     ("flags", "probe_text", "message"),
     [
-        ("{broken", None, "is not valid JSON"),
-        (None, '{"status": "error"}', "is not a Prometheus query response"),
+        ('{\n  "retries": 1,\n  "cache": }\n', None, "flags.json:3: --target: the flags file"),
+        (None, '{"status": "error"}', "probe.json: --probe: the probe file"),
+        (None, "{not json", "is not a Prometheus query response (Invalid JSON"),
+        (None, STALE, "probe.json: --probe: no burn rate for the 5m window now: give a series"),
+        (None, WRONG_WINDOW, 'labelled window="5m" with a sample newer than --probe-max-age'),
     ],
-    ids=["broken flags file", "broken probe file"],
+    ids=[
+        "broken flags file",
+        "probe file of another shape",
+        "probe file not JSON",
+        "stale probe",
+        "no series for the window",
+    ],
 )
-def test_run_fails_before_the_journal_exists_when_target_or_probe_cannot_be_read(
+def test_run_refuses_bad_target_or_probe_files_before_the_journal_exists_with_exit_2(
     files: dict[str, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -421,10 +455,22 @@ def test_run_fails_before_the_journal_exists_when_target_or_probe_cannot_be_read
     if probe_text is not None:
         probe.write_text(probe_text)
     args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
-    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    original = files["flags"].read_bytes()
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 2
     err = capsys.readouterr().err
     assert message in err
-    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1
+    assert not files["journal"].exists()
+    assert files["flags"].read_bytes() == original
+
+
+def test_an_http_endpoint_that_does_not_answer_is_a_failure_not_bad_input(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    args = ["runbook", "run", str(files["runbook"]), "--target-url", "http://127.0.0.1:9/flags"]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    assert "failed" in capsys.readouterr().err
     assert not files["journal"].exists()
 
 

@@ -14,8 +14,10 @@ from onshift.cli.runbook_inputs import (
     open_probe,
     open_target,
     problem_json,
+    read_target,
     reopen,
     report,
+    require_readings,
     sigterm_interrupts,
     warn,
 )
@@ -184,7 +186,7 @@ def run(
     mode = Mode.AUTO if auto else Mode.INTERACTIVE
     surface = open_target(target, target_url, token_env)
     if dry_run:
-        plan = plan_runbook(runbook, registry, surface.read(), mode)
+        plan = plan_runbook(runbook, registry, read_target(surface), mode)
         from onshift.runbook.report import plan_lines, plan_to_json
 
         if as_json:
@@ -196,11 +198,12 @@ def run(
     probe_port = open_probe(probe, probe_max_age, required=True)
     if journal is None:
         raise InputError.single("give --journal PATH: every run is journaled", path="--journal")
-    # Fail before the journal exists when the target or the probe cannot be read at all.
-    surface.read()
+    # Fail before the journal exists when the target or the probe cannot be used.
+    read_target(surface)
     assert probe_port is not None
+    assert probe is not None
     clock = SystemClock()
-    probe_port.burn_rate(runbook.steady_state.window, clock.now())
+    require_readings(runbook, probe_port, probe, clock.now())
     executor = Executor(
         runbook=runbook,
         registry=registry,
@@ -255,12 +258,17 @@ def resume(
         )
     registry = action_registry()
     runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
+    read_target(surface)
+    assert probe_port is not None
+    assert probe is not None
+    clock = SystemClock()
+    require_readings(runbook, probe_port, probe, clock.now())
     executor = Executor(
         runbook=runbook,
         registry=registry,
         target=surface,
         probe=probe_port,
-        clock=SystemClock(),
+        clock=clock,
         journal=writer,
         commands=SubprocessRunner(),
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,

@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from onshift.errors import Problem
     from onshift.runbook import (
         ActionRegistry,
         HealthProbe,
         JournalState,
         JournalWriter,
+        JsonValue,
+        Runbook,
         RunResult,
         Target,
     )
@@ -29,8 +33,10 @@ __all__ = [
     "open_probe",
     "open_target",
     "problem_json",
+    "read_target",
     "reopen",
     "report",
+    "require_readings",
     "sigterm_interrupts",
     "warn",
 ]
@@ -85,6 +91,60 @@ def open_probe(probe: Path | None, max_age: str, *, required: bool) -> HealthPro
     except ValueError as exc:
         raise InputError.single(str(exc), path="--probe-max-age") from None
     return PrometheusFileProbe(probe, max_age=age)
+
+
+def read_target(surface: Target) -> dict[str, JsonValue]:
+    """The target's state before anything starts. A flags file that cannot be used is bad
+    input (exit code 2, with its line when the parser knows it); an endpoint that does not
+    answer is not, and stays a :class:`~onshift.errors.TargetError`."""
+    from onshift.errors import InputError, TargetError
+    from onshift.runbook import FlagsFileTarget
+
+    try:
+        return surface.read()
+    except TargetError as exc:
+        if not isinstance(surface, FlagsFileTarget):
+            raise
+        cause = exc.__cause__
+        line = getattr(cause, "lineno", None)  # json.JSONDecodeError
+        mark = getattr(cause, "problem_mark", None)  # yaml.MarkedYAMLError
+        if mark is not None:
+            line = mark.line + 1
+        raise InputError.single(
+            str(exc), file=str(surface.path), line=line, path="--target"
+        ) from None
+
+
+def require_readings(runbook: Runbook, probe: HealthProbe, probe_file: Path, now: datetime) -> None:
+    """Refuse to start unless the probe file reads and has a fresh burn rate for every window
+    the runbook judges by: without one, each step would be applied and undone blind."""
+    from onshift.errors import InputError, Problem, SourceError
+    from onshift.units import format_duration
+
+    windows = {runbook.steady_state.window} | {s.verify.window for s in runbook.steps}
+    windows |= {
+        s.precondition.window
+        for s in runbook.steps
+        if s.precondition is not None and s.precondition.window is not None
+    }
+    problems: list[Problem] = []
+    for window in sorted(windows):
+        try:
+            rate = probe.burn_rate(window, now)
+        except SourceError as exc:
+            raise InputError.single(str(exc), file=str(probe_file), path="--probe") from None
+        if rate is None:
+            w = format_duration(window)
+            problems.append(
+                Problem(
+                    file=str(probe_file),
+                    path="--probe",
+                    message=f"no burn rate for the {w} window now: give a series labelled "
+                    f'window="{w}" with a sample newer than --probe-max-age',
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 @contextlib.contextmanager

@@ -59,10 +59,8 @@ class PrometheusFileProbe:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            msg = (
-                f"the probe file {self.path} is not a Prometheus query response "
-                f"({where}: {first['msg']})"
-            )
+            detail = f"{where}: {first['msg']}" if where else first["msg"]
+            msg = f"the probe file {self.path} is not a Prometheus query response ({detail})"
             raise SourceError(msg) from None
 
     def burn_rate(self, window: timedelta, at: datetime) -> float | None:

@@ -48,7 +48,9 @@ class FlagsFileTarget:
         try:
             data = yaml.safe_load(text) if self._yaml else json.loads(text)
         except (yaml.YAMLError, ValueError) as exc:
+            detail = getattr(exc, "problem", None) or getattr(exc, "msg", None)
             msg = f"the flags file {self.path} is not valid {'YAML' if self._yaml else 'JSON'}"
+            msg += f" ({detail})" if detail else ""
             raise TargetError(msg) from exc
         return _as_state({} if data is None else data, f"the flags file {self.path}")
 
