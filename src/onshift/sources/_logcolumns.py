@@ -76,8 +76,19 @@ def _to_float(column: Any) -> Any:
     try:
         return column.cast(pa.float64())
     except pa.ArrowInvalid:
-        # CSV writers sometimes pad values; only pay for trimming when the plain cast fails.
+        # CSV writers sometimes pad numbers. Trimming copies the column, so first make sure a
+        # text column ("openai", …) is not what failed.
+        if not _is_number(pc.drop_null(column)[:1].to_pylist()):
+            raise
         return pc.utf8_trim_whitespace(column).cast(pa.float64())
+
+
+def _is_number(values: list[Any]) -> bool:
+    try:
+        float(values[0])
+    except (IndexError, ValueError):
+        return False
+    return True
 
 
 def _kind(column: Any) -> Kind:
@@ -93,7 +104,7 @@ def _kind(column: Any) -> Kind:
 
 
 class Columns:
-    """The log's columns, each typed once: numeric text becomes numbers (CSV has only text)."""
+    """The log's columns, each typed once; in CSV, text that is all numbers becomes numbers."""
 
     def __init__(self, table: Any, *, text_may_be_numbers: bool) -> None:
         self._table = table
