@@ -91,7 +91,7 @@ def read_request_log(
         seconds = timestamp_seconds(table["timestamp"], problems)
         bad = bad_mask(columns, predicate, problems)
         weight = weights(columns, predicate.weight, problems) if predicate.weight else None
-    except pa.ArrowException as exc:
+    except (pa.ArrowException, OSError) as exc:
         raise InputError.single(f"cannot read the log: {exc}", file=file) from exc
     if problems or seconds is None or bad is None:
         raise InputError(locate(Path(path), kind, problems))
