@@ -9,7 +9,9 @@ from typing import Any
 
 from runbook_helpers import START, VERIFY, flag_step
 
+from onshift.errors import TargetError
 from onshift.runbook import Mode, Outcome, Patch, RecordKind, State, StepStatus, to_timeline
+from onshift.testing import FakeTarget
 
 
 def healthy_when(**wanted: Any) -> Any:
@@ -339,3 +341,60 @@ def test_an_unexpected_error_between_steps_aborts_the_run_and_still_unwinds(
     assert statuses(result) == [("cache", "improved"), ("shed", "interrupted")]
     assert h.target.state == {}
     assert result.steady_state_after is False
+
+
+def test_the_steady_state_is_read_after_the_unwind_not_before(harness: Any) -> None:
+    def script(state: State, at: datetime, window: timedelta) -> float:
+        if state.get("fallback_model") == "small":
+            return 0.5 if state.get("cache") is True else 3.0
+        return 2.0 if state.get("cache") is True else 4.0
+
+    h = harness(
+        [flag_step("cache", "cache", True), flag_step("fallback", "fallback_model", "small")],
+        script,
+    )
+    result = h.run()
+    assert statuses(result) == [("cache", "improved"), ("fallback", "verified")]
+    assert h.target.state == {"fallback_model": "small"}
+    assert result.burn_rate_after == 3.0
+    assert result.steady_state_after is False
+
+
+class FailsOnWrite(FakeTarget):
+    """Refuses its n-th write (counting from 1), like a service that went away mid-step."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__({"traffic.primary": 100, "traffic.secondary": 0})
+        self.n = n
+        self.attempts = 0
+
+    def write(self, patch: Patch) -> None:
+        self.attempts += 1
+        if self.attempts == self.n:
+            raise TargetError("flags service unavailable")
+        super().write(patch)
+
+
+def test_a_stage_that_fails_to_apply_undoes_the_earlier_stages_before_the_next_step(
+    harness: Any,
+) -> None:
+    shift = {
+        "id": "shift",
+        "description": "shift traffic",
+        "action": "traffic.shift",
+        "args": {"from": "primary", "to": "secondary"},
+        "blast_radius": [10, 50],
+        "verify": VERIFY,
+    }
+    h = harness([shift, flag_step("cache", "cache", True)], healthy_when(cache=True))
+    h.target = h.probe.target = FailsOnWrite(2)
+    result = h.run()
+    assert statuses(result) == [("shift", "apply_failed"), ("cache", "verified")]
+    # The failed stage is undone too (its write may have landed before the error), then the
+    # stage before it, and only then is the next step tried.
+    assert h.target.writes == [
+        Patch(values={"traffic.primary": 90, "traffic.secondary": 10}),
+        Patch(values={"traffic.primary": 90, "traffic.secondary": 10}),
+        Patch(values={"traffic.primary": 100, "traffic.secondary": 0}),
+        Patch(values={"cache": True}),
+    ]
