@@ -248,6 +248,38 @@ def test_resume_undoes_the_step_in_flight_and_carries_on_with_the_next(tmp_path:
     assert kinds[-1] is RecordKind.RUN_FINISHED
 
 
+def test_resume_leaves_a_service_that_is_healthy_again_alone(tmp_path: Path) -> None:
+    crashed = {"yes": False, "recovered": False}
+
+    def script(s: State, at: datetime, window: timedelta) -> float:
+        if "retries" in s and not crashed["yes"]:
+            crashed["yes"] = True
+            raise Crash
+        return 0.4 if crashed["recovered"] else 4.0 - ("cache" in s)
+
+    steps = [
+        flag_step("cache", "cache", True),
+        flag_step("retries", "retries", 3),
+        flag_step("fallback", "fallback_model", "small"),
+    ]
+    h = make_harness(tmp_path, steps, script)
+    with pytest.raises(Crash):
+        h.run()
+    assert h.target.state == {"cache": True, "retries": 3}
+    crashed["recovered"] = True  # the provider came back while nobody was running the book
+    journal = fold(read_journal(h.journal_path))
+    result = h.executor(resume_seq=journal.next_seq).resume(journal)
+    assert result.outcome is Outcome.ALREADY_HEALTHY
+    assert [(s.step, s.status.value) for s in result.steps] == [("retries", "interrupted")]
+    assert h.target.state == {}
+    assert result.steady_state_after is True
+    finished = read_journal(h.journal_path)[-1]
+    assert [r["phase"] for r in finished.data["readings"]] == [
+        "steady_state_before",
+        "steady_state_after",
+    ]
+
+
 def test_a_torn_last_line_is_dropped_and_cut_off_before_appending(tmp_path: Path) -> None:
     def script(s: State, at: datetime, window: timedelta) -> float:
         if "cache" in s:

@@ -132,10 +132,17 @@ class Effects:
             self.record(RecordKind.UNDO, step=entry.step, status="done", data=data)
             self._stack = [a for a in self._stack if a.seq != entry.seq]
 
-    def finish(self, outcome: Outcome, verified: str | None, error: str | None = None) -> RunResult:
+    def finish(
+        self,
+        outcome: Outcome,
+        verified: str | None,
+        error: str | None = None,
+        *,
+        readings_before: list[JsonValue] | None = None,
+    ) -> RunResult:
         keep = [a for a in self._stack if a.step == verified]
         self.undo([a for a in self._stack if a.step != verified], "unwind")
-        readings: list[JsonValue] = []
+        readings: list[JsonValue] = list(readings_before or [])
         steady = self.steady_state
         rate = None if steady is None else self._read(steady.window, readings, "steady_state_after")
         met = None if steady is None else steady.met(rate)

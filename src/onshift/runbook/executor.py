@@ -212,7 +212,8 @@ class Executor(Effects):
         return self._steps(list(self.runbook.steps))
 
     def resume(self, state: JournalState) -> RunResult:
-        """Carry on an interrupted run: undo the step that was in flight, then go on."""
+        """Carry on an interrupted run: undo the step that was in flight; then, unless the service
+        is healthy again, go on with the next step."""
         self._stack = list(state.applied)
         self.record(RecordKind.RUN_RESUMED, data={"mode": self.mode.value})
         in_flight = [a for a in self._stack if a.step not in state.finished_steps]
@@ -222,6 +223,12 @@ class Executor(Effects):
             self._results.append(StepResult(step=step_id, status=StepStatus.INTERRUPTED))
         if state.verified_step is not None:
             return self.finish(Outcome.MITIGATED, state.verified_step)
+        # As a fresh run does: a service that is healthy again is left alone, not given more
+        # changes (and the steps kept as "improved" are unwound like at the end of any run).
+        readings: list[JsonValue] = []
+        steady = self.runbook.steady_state
+        if steady.met(self._read(steady.window, readings, "steady_state_before")):
+            return self.finish(Outcome.ALREADY_HEALTHY, None, readings_before=readings)
         done = set(state.finished_steps) | {a.step for a in in_flight}
         ids = [s.id for s in self.runbook.steps]
         last = max((ids.index(s) for s in done if s in ids), default=-1)

@@ -119,8 +119,8 @@ def result_exit_code(result: RunResult) -> int:
     the other steps were unwound, and anything that could not be undone."""
     if result.left_applied:
         return 1
-    if result.outcome is Outcome.MITIGATED:
+    if result.outcome in (Outcome.MITIGATED, Outcome.ALREADY_HEALTHY):
         return 1 if result.steady_state_after is False else 0
-    if result.outcome in (Outcome.ALREADY_HEALTHY, Outcome.ROLLED_BACK):
+    if result.outcome is Outcome.ROLLED_BACK:
         return 0
     return 130 if result.outcome is Outcome.INTERRUPTED else 1
