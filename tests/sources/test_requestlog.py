@@ -276,6 +276,13 @@ def test_a_field_null_on_every_line_is_no_error(tmp_path: Path) -> None:
     assert rows(read_request_log(log, predicate)) == [(T0 + 60, 1.0, 1.0)]
 
 
+def test_an_all_empty_csv_column_compares_with_text_without_error(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(f"timestamp,provider\n{T0},\n{T0 + 1},\n")
+    predicate = EventPredicate(bad_if=(Condition(field="provider", op=Op.EQ, value="a"),))
+    assert rows(read_request_log(log, predicate)) == [(T0 + 60, 2.0, 2.0)]
+
+
 # --- timestamps ------------------------------------------------------------------------------
 
 STYLES = {
@@ -594,3 +601,37 @@ def test_splitting_a_log_at_a_boundary_and_adding_the_parts_changes_nothing(
     assert {e: (g, t) for e, g, t in rows(whole) if t > 0} == {
         e: v for e, v in added.items() if v[1] > 0
     }
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    sample=st.lists(
+        st.tuples(
+            st.floats(0, 4 * 3600, exclude_max=True, allow_nan=False),
+            st.one_of(st.none(), st.sampled_from([200, 429, 503])),
+            st.sampled_from(["a", "b", None, MISSING]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_csv_and_jsonl_agree_on_any_log_with_gaps_and_nulls(
+    sample: list[tuple[float, int | None, Any]],
+) -> None:
+    predicate = EventPredicate(
+        bad_if=(
+            Condition(field="status", op=Op.GE, value=500),
+            Condition(field="status", op=Op.IN, value=(429,)),
+            Condition(field="provider", op=Op.EQ, value="a"),
+        )
+    )
+    records = [{"timestamp": T0 + t, "status": s, "provider": p} for t, s, p in sample]
+    # A CSV header names its fields even when every cell is empty; a JSONL line has to.
+    records.append({"timestamp": T0, "status": 200, "provider": "b"})
+    with tempfile.TemporaryDirectory() as tmp:
+        from_csv = read_request_log(write_log(Path(tmp) / "log.csv", records), predicate)
+        from_jsonl = read_request_log(write_log(Path(tmp) / "log.jsonl", records), predicate)
+    assert rows(from_csv) == rows(from_jsonl)
+    assert from_csv.bad.sum() == sum(
+        1 for _, s, p in sample if (s is not None and s >= 429) or p == "a"
+    )

@@ -94,8 +94,8 @@ def _is_number(values: list[Any]) -> bool:
 def _kind(column: Any) -> Kind:
     import pyarrow.types as pat
 
-    if pat.is_null(column.type):
-        return "null"
+    if pat.is_null(column.type) or column.null_count == len(column):
+        return "null"  # an all-empty CSV column is no more numeric than textual
     if pat.is_boolean(column.type):
         return "bool"
     if pat.is_integer(column.type) or pat.is_floating(column.type):
