@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +20,14 @@ from pydantic import BaseModel, ValidationError
 
 from onshift.errors import Problem, SpecError
 
-__all__ = ["Document", "format_path", "load_documents", "parse_model", "problems_from_validation"]
+__all__ = [
+    "Document",
+    "for_each_document",
+    "format_path",
+    "load_documents",
+    "parse_model",
+    "problems_from_validation",
+]
 
 M = TypeVar("M", bound=BaseModel)
 PathElem = str | int
@@ -136,6 +143,25 @@ def load_documents(path: Path | str, *, text: str | None = None) -> list[Documen
     if not docs:
         raise SpecError.single("the file holds no YAML document", file=file)
     return docs
+
+
+def for_each_document(paths: Iterable[Path | str], handle: Callable[[Document], None]) -> None:
+    """Call ``handle`` on every document of every file, then raise one :class:`SpecError`
+    with every problem found in any file or document (reading goes on past a bad one)."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            docs = load_documents(path)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        for doc in docs:
+            try:
+                handle(doc)
+            except SpecError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise SpecError(problems)
 
 
 def _unwrap(annotation: Any) -> list[Any]:

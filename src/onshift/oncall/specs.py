@@ -18,7 +18,7 @@ from onshift.errors import Problem, SpecError
 from onshift.incident.events import Channel, Severity
 from onshift.oncall.policy import EscalationPolicy, Level, Target
 from onshift.oncall.schedule import Handoff, Layer, Restriction, Rotation, Schedule, Shift
-from onshift.specfile import Document, PathElem, load_documents, parse_model
+from onshift.specfile import Document, PathElem, for_each_document, parse_model
 from onshift.units import parse_duration
 
 __all__ = ["OnCallConfig", "load_oncall", "parse_policy", "parse_schedule"]
@@ -255,21 +255,8 @@ class OnCallConfig:
 
 def load_oncall(paths: Iterable[Path | str]) -> OnCallConfig:
     """Every EscalationPolicy and Schedule in ``paths`` (one problem list for all files)."""
-    problems: list[Problem] = []
     config = OnCallConfig()
-    for path in paths:
-        try:
-            docs = load_documents(path)
-        except SpecError as exc:
-            problems.extend(exc.problems)
-            continue
-        for doc in docs:
-            try:
-                _load_one(doc, config)
-            except SpecError as exc:
-                problems.extend(exc.problems)
-    if problems:
-        raise SpecError(problems)
+    for_each_document(paths, lambda doc: _load_one(doc, config))
     return config
 
 

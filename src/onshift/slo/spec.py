@@ -10,7 +10,7 @@ from onshift.errors import Problem, SpecError
 from onshift.slo.model import SLO
 from onshift.slo.spec_imports import parse_openslo, parse_sloth
 from onshift.slo.spec_onshift import parse_onshift_slo
-from onshift.specfile import Document, load_documents
+from onshift.specfile import Document, for_each_document
 
 __all__ = ["load_slos", "parse_document"]
 
@@ -42,31 +42,23 @@ def parse_document(doc: Document) -> list[SLO]:
 
 def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
     """All SLOs in ``paths``; raises one :class:`SpecError` listing every problem found."""
-    problems: list[Problem] = []
     slos: list[SLO] = []
     seen: dict[str, str] = {}
-    for path in paths:
-        try:
-            docs = load_documents(path)
-        except SpecError as exc:
-            problems.extend(exc.problems)
-            continue
-        for doc in docs:
-            try:
-                found = parse_document(doc)
-            except SpecError as exc:
-                problems.extend(exc.problems)
-                continue
-            for slo in found:
-                key = f"{slo.service}/{slo.name}"
-                if key in seen:
-                    problems.append(
-                        doc.problem([], f"SLO {key} is defined twice (first in {seen[key]})")
-                    )
-                seen[key] = doc.file
-                slos.append(slo)
-    if problems:
-        raise SpecError(problems)
+
+    def handle(doc: Document) -> None:
+        problems = []
+        for slo in parse_document(doc):
+            key = f"{slo.service}/{slo.name}"
+            if key in seen:
+                problems.append(
+                    doc.problem([], f"SLO {key} is defined twice (first in {seen[key]})")
+                )
+            seen[key] = doc.file
+            slos.append(slo)
+        if problems:
+            raise SpecError(problems)
+
+    for_each_document(paths, handle)
     if not slos:
         raise SpecError([Problem(file=", ".join(map(str, paths)), message="no SLO found")])
     return slos
