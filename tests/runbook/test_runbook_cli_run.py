@@ -24,6 +24,7 @@ from onshift.runbook import (
     RecordKind,
     SubprocessRunner,
     default_registry,
+    fold,
     load_runbook,
     read_journal,
 )
@@ -328,6 +329,57 @@ def test_sigterm_during_a_run_unwinds_and_leaves_the_flags_file_as_it_was(
     assert files["flags"].read_bytes() == original
     last = read_journal(files["journal"])[-1]
     assert (last.kind, last.status) == (RecordKind.RUN_FINISHED, "interrupted")
+
+
+def test_a_second_interrupt_during_the_unwind_says_how_to_roll_back(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    clock = SystemClock()
+    started = tmp_path / "undo-started"
+    slow_undo = f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(30)"
+    step = {
+        "id": "pause",
+        "description": "pause the batch jobs",
+        "action": "exec",
+        "args": {"argv": [sys.executable, "-c", "pass"], "undo": [sys.executable, "-c", slow_undo]},
+        "approval": "required",
+        "verify": {**FAST, "within": "60s"},
+    }
+    files["runbook"].write_text(runbook_text([step]))
+    probe = probe_file(tmp_path / "probe.json", [(clock.now(), 6.0)])
+    argv = [
+        sys.executable, "-c", "from onshift.cli.app import main; main()",
+        "runbook", "run", str(files["runbook"]), "--target", str(files["flags"]),
+        "--probe", str(probe), "--journal", str(files["journal"]),
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write("y\n")
+        proc.stdin.flush()
+
+        def wait_for(done: Any) -> None:
+            deadline = clock.now() + timedelta(seconds=20)
+            while clock.now() < deadline and not done():
+                clock.sleep(timedelta(milliseconds=50))
+            assert done()
+
+        journal = files["journal"]  # the apply record is written before the command runs
+        wait_for(lambda: journal.exists() and b'"applying"' in journal.read_bytes())
+        proc.send_signal(signal.SIGTERM)
+        wait_for(started.exists)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert f"onshift runbook rollback {files['journal']}" in err
+    assert "Traceback" not in err
+    assert [a.step for a in fold(read_journal(files["journal"])).applied] == ["pause"]
 
 
 def test_run_and_rollback_against_an_http_flags_endpoint_with_a_token_from_the_environment(

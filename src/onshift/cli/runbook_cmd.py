@@ -215,7 +215,7 @@ def run(
         mode=mode,
         approver=None if auto else ConsoleApprover(),
     )
-    with sigterm_interrupts():
+    with sigterm_interrupts(journal):
         result = executor.run(source_file=str(file), source_text=text)
     report(result, as_json)
 
@@ -274,7 +274,7 @@ def resume(
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,
         approver=None if auto else ConsoleApprover(),
     )
-    with sigterm_interrupts():
+    with sigterm_interrupts(journal):
         result = executor.resume(state)
     report(result, as_json)
 
@@ -305,4 +305,6 @@ def rollback(
         journal=writer,
         commands=SubprocessRunner(),
     )
-    report(effects.rollback(state), as_json)
+    with sigterm_interrupts(journal):
+        result = effects.rollback(state)
+    report(result, as_json)

@@ -148,8 +148,10 @@ def require_readings(runbook: Runbook, probe: HealthProbe, probe_file: Path, now
 
 
 @contextlib.contextmanager
-def sigterm_interrupts() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C: the executor undoes what it applied, newest-first."""
+def sigterm_interrupts(journal: Path) -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C: the executor undoes what it applied, newest-first. An
+    interrupt that gets through (a second one, during that unwind) may leave changes in effect:
+    say so, and how to find and undo them, rather than just "interrupted"."""
     import signal
 
     def handler(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler signature
@@ -158,6 +160,13 @@ def sigterm_interrupts() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "interrupted before the changes were undone; some may still be in effect.\n"
+            f"  see them:  onshift runbook status {journal}\n"
+            f"  undo them: onshift runbook rollback {journal}\n"
+        )
+        raise typer.Exit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
