@@ -70,6 +70,8 @@ def test_the_shift_spanning_spring_forward_is_23_hours_and_fall_back_25() -> Non
         # Handoff at 01:30, which happens twice on 2026-11-01 (02:00 EDT → 01:00 EST).
         (time(1, 30), "2026-11-01T05:29:00", "ann"),  # 01:29 EDT
         (time(1, 30), "2026-11-01T05:30:00", "bob"),  # 01:30 EDT: the first of the two 01:30s
+        (time(1, 30), "2026-11-01T06:00:00", "bob"),  # 01:00 EST: the wall clock reads
+        (time(1, 30), "2026-11-01T06:29:00", "bob"),  # 01:29 EST, before a handoff already done
         (time(1, 30), "2026-11-01T06:45:00", "bob"),  # 01:45 EST: no second handoff
         (time(1, 30), "2026-11-02T06:29:00", "bob"),  # 01:29 EST the next day
         (time(1, 30), "2026-11-02T06:30:00", "ann"),
@@ -83,6 +85,22 @@ def test_a_new_york_rotation_handles_the_missing_and_the_repeated_hour(
     assert on_call(schedule, utc("2026-03-07T12:00:00")).user == "ann"
     assert on_call(schedule, utc("2026-10-31T12:00:00")).user == "ann"
     assert on_call(schedule, utc(at)).user == who
+
+
+@pytest.mark.parametrize(
+    "at", ["2026-10-25T00:30:00", "2026-10-25T01:00:00", "2026-10-25T01:29:00"]
+)
+def test_a_handoff_in_the_repeated_hour_happens_once_and_the_shift_holds_the_instant(
+    at: str,
+) -> None:
+    # Berlin repeats 02:00-03:00 on 2026-10-25; the 02:30 handoff happens at 00:30 UTC only.
+    # The rotation also starts that day: the first handoff is the repeated one.
+    for start in (date(2026, 10, 20), date(2026, 10, 25)):
+        schedule = daily("Europe/Berlin", time(2, 30), start, "ann", "bob")
+        found = on_call(schedule, utc(at))
+        assert found.since == utc("2026-10-25T00:30:00")
+        assert found.since <= utc(at) < found.until  # type: ignore[operator]
+        assert found.user == ("bob" if start.day == 20 else "ann")
 
 
 def test_local_to_utc_maps_a_missing_wall_time_to_the_transition() -> None:

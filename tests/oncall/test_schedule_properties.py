@@ -24,6 +24,14 @@ HIGH = datetime(2027, 12, 31, tzinfo=UTC).replace(tzinfo=None)
     at=datetime(2026, 9, 6, 3, 0, tzinfo=UTC),
     members=2,
 )
+# New York repeats 01:00-02:00 on 2026-11-01: 01:10 EST is after the 01:30 handoff (EDT).
+@example(
+    zone="America/New_York",
+    kind=Handoff.DAILY,
+    handoff=time(1, 30),
+    at=datetime(2026, 11, 1, 6, 10, tzinfo=UTC),
+    members=2,
+)
 @given(
     zone=st.sampled_from(ZONES),
     kind=st.sampled_from(list(Handoff)),

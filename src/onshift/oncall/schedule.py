@@ -85,6 +85,22 @@ class Rotation:
             return None
         return days // _PERIOD_DAYS[self.kind]
 
+    def shift_at(self, at: datetime, zone: ZoneInfo) -> tuple[int, datetime, datetime] | None:
+        """The shift holding the instant ``at``: (index, start, end), or ``None`` before the first.
+
+        The wall clock alone is not enough: in the hour a fall-back repeats, it reads a time
+        before a handoff that already happened the first time round. The shift's instants decide.
+        """
+        found = self.shift_index(at.astimezone(zone))
+        index = 0 if found is None else found
+        since, until = self.shift_bounds(index, zone)
+        if at >= until:
+            index += 1
+            since, until = self.shift_bounds(index, zone)
+        if at < since:
+            return None
+        return index, since, until
+
     def shift_bounds(self, index: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
         period = timedelta(days=_PERIOD_DAYS[self.kind])
         begin = self.start + period * index
@@ -178,10 +194,10 @@ def _layer_on_call(layer: Layer, zone: ZoneInfo, at: datetime, local: datetime) 
     if layer.restrict is not None and not layer.restrict.active(local):
         return None
     if layer.rotation is not None:
-        index = layer.rotation.shift_index(local)
-        if index is None:
+        held = layer.rotation.shift_at(at, zone)
+        if held is None:
             return None
-        since, until = layer.rotation.shift_bounds(index, zone)
+        index, since, until = held
         who = layer.rotation.members[index % len(layer.rotation.members)]
         return OnCall(user=who, source=layer.name, since=since, until=until)
     for shift in reversed(layer.shifts):
