@@ -147,6 +147,23 @@ def test_interactive_mode_asks_and_skips_a_step_the_human_declines(harness: Any)
     assert statuses(result) == [("shed", "skipped"), ("cache", "verified")]
 
 
+def test_the_approval_question_says_how_much_traffic_each_stage_moves(harness: Any) -> None:
+    shift = {
+        "id": "shift",
+        "description": "shift traffic",
+        "action": "traffic.shift",
+        "args": {"from": "primary", "to": "secondary"},
+        "blast_radius": [10, 50, 100],
+        "verify": VERIFY,
+        "approval": "required",
+    }
+    h = harness([shift], lambda s, at, w: 5.0, {"traffic.primary": 100, "traffic.secondary": 0})
+    h.approver.default = False
+    h.run()
+    question = "shift 10 % of traffic from primary to secondary, widening to 50 %, 100 %"
+    assert h.approver.asked == [("shift", question + " until it verifies")]
+
+
 def test_a_step_whose_precondition_fails_is_skipped_untouched(harness: Any) -> None:
     step = flag_step(
         "fallback", "fallback_model", "small", precondition={"flags": {"provider": "primary"}}

@@ -68,14 +68,22 @@ class Executor(Effects):
         if needs_approval(step, action):
             if self.mode is Mode.AUTO:
                 return "needs approval; --auto skips it"
-            if self.approver is None or not self.approver.approve(
-                step.id, action.describe(step.args)
-            ):
+            if self.approver is None or not self.approver.approve(step.id, self._what(step)):
                 return "not approved"
         try:
             return self._precondition(step, readings)
         except Exception as exc:  # noqa: BLE001 - an uncheckable precondition does not hold
             return f"precondition could not be checked: {type(exc).__name__}: {exc}"
+
+    def _what(self, step: Step) -> str:
+        """What the human approves: with a blast radius, the first stage and how far it widens."""
+        action = self.registry.get(step.action)
+        stages = step.stage_args(action.radius_param)
+        what = action.describe(stages[0][1])
+        wider = [f"{radius:g} %" for radius, _ in stages[1:] if radius is not None]
+        if wider:
+            what += f", widening to {', '.join(wider)} until it verifies"
+        return what
 
     def _precondition(self, step: Step, readings: list[JsonValue]) -> str | None:
         pre = step.precondition
