@@ -57,6 +57,20 @@ def test_a_flags_file_write_keeps_the_file_mode(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_flags_file_behind_a_symlink_is_written_where_the_service_reads_it(
+    tmp_path: Path,
+) -> None:
+    real = tmp_path / "live" / "flags.json"
+    real.parent.mkdir()
+    real.write_text('{"cache": false}')
+    link = tmp_path / "flags.json"
+    link.symlink_to(real)
+    FlagsFileTarget(link).write(Patch(values={"cache": True}))
+    assert link.is_symlink()
+    assert json.loads(real.read_text()) == {"cache": True}
+    assert sorted(p.name for p in real.parent.iterdir()) == ["flags.json"]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -61,9 +61,9 @@ class FlagsFileTarget:
 
     def write(self, patch: Patch) -> None:
         text = self._render(apply_patch(self.read(), patch))
-        directory = self.path.parent
+        real = self.path.resolve()  # through a symlink: replace the file, not the link
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=directory)
+            fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
         except OSError as exc:
             msg = f"cannot write next to the flags file {self.path}: {exc.strerror or exc}"
             raise TargetError(msg) from exc
@@ -73,8 +73,8 @@ class FlagsFileTarget:
                 out.flush()
                 os.fsync(out.fileno())
             with contextlib.suppress(OSError):
-                Path(tmp).chmod(self.path.stat().st_mode & 0o777)
-            Path(tmp).replace(self.path)  # os.replace: atomic on POSIX
+                Path(tmp).chmod(real.stat().st_mode & 0o777)
+            Path(tmp).replace(real)  # os.replace: atomic on POSIX
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             msg = f"cannot write the flags file {self.path}: {exc.strerror or exc}"
