@@ -105,6 +105,34 @@ def _duplicate_keys(file: str, node: yaml.Node, path: list[PathElem]) -> list[Pr
     return problems
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _unconstructable(
+    loader: yaml.SafeLoader, file: str, node: yaml.Node, path: list[PathElem]
+) -> list[Problem]:
+    """The scalars YAML resolves to a date or time but cannot build, with where they are."""
+    if isinstance(node, yaml.MappingNode):
+        out: list[Problem] = []
+        for key, value in node.value:
+            out.extend(_unconstructable(loader, file, value, [*path, str(key.value)]))
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            p
+            for i, item in enumerate(node.value)
+            for p in _unconstructable(loader, file, item, [*path, i])
+        ]
+    if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            message = f"not a valid date or time {node.value!r}: {exc}"
+            line = node.start_mark.line + 1
+            return [Problem(file=file, line=line, path=format_path(path), message=message)]
+    return []
+
+
 def load_documents(path: Path | str, *, text: str | None = None) -> list[Document]:
     """Every non-empty YAML document in ``path``; a syntax error becomes a :class:`SpecError`."""
     file = str(path)
@@ -125,7 +153,11 @@ def load_documents(path: Path | str, *, text: str | None = None) -> list[Documen
             if node is None:
                 continue
             problems.extend(_duplicate_keys(file, node, []))
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except ValueError as exc:  # e.g. a date that does not exist: 2026-02-30
+                found = _unconstructable(loader, file, node, [])
+                raise SpecError(found or [Problem(file=file, message=str(exc))]) from exc
             if data is not None:
                 docs.append(Document(file=file, index=index, data=data, node=node))
             index += 1

@@ -219,6 +219,29 @@ def test_a_bad_schedule_explains_the_unquoted_time_and_the_backwards_override(
     ]
 
 
+def test_a_date_that_does_not_exist_is_one_located_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "schedule.yaml"
+    path.write_text(
+        BAD_SCHEDULE.replace("handoff: 10:30", 'handoff: "10:30"')
+        .replace("start: 2026-03-02", "start: 2026-02-30")
+        .replace('to: "2026-03-29T11:00:00"', "to: 2026-13-29T11:00:00")
+    )
+    code, out, err = run(capsys, "oncall", "who", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        (
+            f"error: {path}:8: spec.layers[0].rotation.start: not a valid date or time "
+            "'2026-02-30': day is out of range for month"
+        ),
+        (
+            f"error: {path}:10: spec.overrides[0].to: not a valid date or time "
+            "'2026-13-29T11:00:00': month must be in 1..12"
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
