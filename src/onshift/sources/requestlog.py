@@ -24,8 +24,9 @@ Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
 
 The reader is pyarrow, chosen by ``bench/bench_ingest.py``: on 10 M lines it turns CSV into
 counts in 2.5–3.3× less CPU than polars (whose ISO-8601 parsing alone takes ~2.8 s) and ~2.3×
-less than pandas, and JSONL in ~1.2× less CPU than polars and ~5.7× less than a json loop; with
-both cores free that is 4–5× pandas' wall time for CSV and 9.5–11.4× the json loop's for JSONL.
+less than pandas, and JSONL in ~1.2× less CPU than polars and ~5.7× less than a json loop.
+With the two cores mostly free, pandas takes 3.9–5.0× as long for CSV and the json loop
+8.4–11.4× as long for JSONL (threads help the reader, not the baselines).
 """
 
 from __future__ import annotations
