@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from onshift.incident.events import Channel, DeliveryFailed, Severity, Status, StatusChanged
 from onshift.incident.reducer import fold
 from onshift.oncall.escalation import escalate
@@ -60,6 +62,18 @@ def test_resolving_stops_everything_even_with_ack_expiry() -> None:
     world.runner.tick()
     world.service.resolve(1, by="u1")
     world.run_until(T0 + 60 * M, M)
+    assert world.notifier.users == ["u1"]
+
+
+@pytest.mark.parametrize("ack_first", [False, True])
+def test_mitigating_stops_the_ladder_and_the_ack_expiry_re_page(*, ack_first: bool) -> None:
+    world = World(ladder(5, 10, ack_expiry=timedelta(minutes=10)))
+    world.open()
+    world.run_until(T0 + 2 * M, M)
+    if ack_first:
+        world.service.acknowledge(1, by="u1")
+    world.service.mitigate(1, by="u1", action="rollback")
+    world.run_until(T0 + 120 * M, M)
     assert world.notifier.users == ["u1"]
 
 
