@@ -481,8 +481,8 @@ WRONG_WINDOW = STALE.replace('"5m"', '"1h"').replace("[1,", f"[{SystemClock().no
         ('{\n  "retries": 1,\n  "cache": }\n', None, "flags.json:3: --target: the flags file"),
         (None, '{"status": "error"}', "probe.json: --probe: the probe file"),
         (None, "{not json", "is not a Prometheus query response (Invalid JSON"),
-        (None, STALE, "probe.json: --probe: no burn rate for the 5m window now: give a series"),
-        (None, WRONG_WINDOW, 'labelled window="5m" with a sample newer than --probe-max-age'),
+        (None, STALE, "probe.json: --probe: no burn rate for the 5m window now: its newest"),
+        (None, WRONG_WINDOW, "no series for it (the file has windows: 1h); give a series"),
     ],
     ids=[
         "broken flags file",

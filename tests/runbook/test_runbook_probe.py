@@ -55,6 +55,26 @@ def test_nan_means_no_data(tmp_path: Path) -> None:
     assert PrometheusFileProbe(path).burn_rate(timedelta(minutes=5), START) is None
 
 
+def test_it_says_why_a_window_has_no_reading(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.json",
+        "matrix",
+        [
+            {"metric": {"window": "5m"}, "values": [[T0 - 3600, "6"]]},
+            {"metric": {"window": "1h"}, "values": [[T0 + 30, "2"]]},
+            {"metric": {"window": "30m"}, "values": [[T0, "NaN"]]},
+        ],
+    )
+    probe = PrometheusFileProbe(path)
+    why = {w: probe.why_no_reading(timedelta(minutes=w), START) for w in (5, 60, 30, 15)}
+    assert why == {
+        5: "its newest sample (2026-01-31T01:00:00Z) is 1h old",
+        60: "its samples start 30s from now (clocks skewed?)",
+        30: "its newest sample is NaN (no data)",
+        15: "no series for it (the file has windows: 1h, 30m, 5m)",
+    }
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -119,6 +119,7 @@ def require_readings(runbook: Runbook, probe: HealthProbe, probe_file: Path, now
     """Refuse to start unless the probe file reads and has a fresh burn rate for every window
     the runbook judges by: without one, each step would be applied and undone blind."""
     from onshift.errors import InputError, Problem, SourceError
+    from onshift.runbook import PrometheusFileProbe
     from onshift.units import format_duration
 
     windows = {runbook.steady_state.window} | {s.verify.window for s in runbook.steps}
@@ -135,12 +136,16 @@ def require_readings(runbook: Runbook, probe: HealthProbe, probe_file: Path, now
             raise InputError.single(str(exc), file=str(probe_file), path="--probe") from None
         if rate is None:
             w = format_duration(window)
+            why = (
+                probe.why_no_reading(window, now) if isinstance(probe, PrometheusFileProbe) else ""
+            )
             problems.append(
                 Problem(
                     file=str(probe_file),
                     path="--probe",
-                    message=f"no burn rate for the {w} window now: give a series labelled "
-                    f'window="{w}" with a sample newer than --probe-max-age',
+                    message=f"no burn rate for the {w} window now{': ' + why if why else ''}; "
+                    f'give a series labelled window="{w}" with a sample newer than '
+                    "--probe-max-age",
                 )
             )
     if problems:

@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from onshift.errors import SourceError
-from onshift.units import format_duration
+from onshift.units import format_duration, to_iso
 
 __all__ = ["PrometheusFileProbe"]
 
@@ -43,6 +43,15 @@ class _Response(BaseModel):
     data: _Data
 
 
+def _roughly(span: timedelta) -> str:
+    """``span`` in its largest whole unit, for a message (``20528d``, ``3h``, ``40s``)."""
+    seconds = span.total_seconds()
+    for unit, size in (("d", 86_400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{round(seconds / size)}{unit}"
+    return f"{max(1, round(seconds))}s"
+
+
 class PrometheusFileProbe:
     def __init__(self, path: Path | str, *, max_age: timedelta = timedelta(minutes=5)) -> None:
         self.path = Path(path)
@@ -63,7 +72,8 @@ class PrometheusFileProbe:
             msg = f"the probe file {self.path} is not a Prometheus query response ({detail})"
             raise SourceError(msg) from None
 
-    def burn_rate(self, window: timedelta, at: datetime) -> float | None:
+    def _samples(self, window: timedelta) -> tuple[list[tuple[datetime, str]], list[str]]:
+        """The samples for ``window`` and the window labels the file has."""
         series = self._load().data.result
         labelled = [s for s in series if "window" in s.metric]
         if labelled:
@@ -76,6 +86,24 @@ class PrometheusFileProbe:
             for s in series
             for ts, text in ([s.value] if s.value else s.values)
         ]
+        return samples, sorted({s.metric["window"] for s in labelled})
+
+    def why_no_reading(self, window: timedelta, at: datetime) -> str:
+        """Why :meth:`burn_rate` has nothing for ``window`` at ``at``, for a person to fix."""
+        samples, windows = self._samples(window)
+        if not samples:
+            return "no series for it (the file has windows: " + (", ".join(windows) or "none") + ")"
+        seen = [t for t, _ in samples if t <= at]
+        if not seen:
+            first = min(t for t, _ in samples)
+            return f"its samples start {_roughly(first - at)} from now (clocks skewed?)"
+        newest = max(seen)
+        if at - newest > self.max_age:
+            return f"its newest sample ({to_iso(newest)}) is {_roughly(at - newest)} old"
+        return "its newest sample is NaN (no data)"
+
+    def burn_rate(self, window: timedelta, at: datetime) -> float | None:
+        samples, _ = self._samples(window)
         seen = [(t, text) for t, text in samples if t <= at]
         if not seen:
             return None
