@@ -84,10 +84,15 @@ def test_an_illegal_transition_is_one_clear_error_not_a_traceback(
     run_json(capsys, "incident", "open", "--title", "x", "--severity", "sev2", "--db", db)
     run_json(capsys, "incident", "resolve", "1", "--db", db)
     code, _, err = run(capsys, "incident", "ack", "1", "--by", "ann", "--db", db)
-    assert code == 1
-    assert err == "error: cannot apply 'acknowledged' to an incident that is resolved\n"
-    code, _, err = run(capsys, "incident", "show", "7", "--db", db)
-    assert (code, err) == (1, "error: no incident 7\n")
+    assert code == 2
+    assert err == (
+        "error: <input>: ID: cannot apply 'acknowledged' to an incident that is resolved\n"
+    )
+    for args in (["show", "7"], ["ack", "7", "--by", "ann"], ["note", "7", "hi"]):
+        code, _, err = run(capsys, "incident", *args, "--db", db)
+        assert (code, err) == (2, "error: <input>: ID: no incident 7\n")
+    # Nothing was written by the refused commands.
+    assert len(run_json(capsys, "incident", "show", "1", "--db", db)["timeline"]) == 2
 
 
 @pytest.mark.parametrize(
@@ -97,6 +102,8 @@ def test_an_illegal_transition_is_one_clear_error_not_a_traceback(
         (["open", "--title", "  ", "--severity", "sev2"], "--title: the title cannot be empty"),
         (["ack", "one", "--by", "ann"], "Invalid value for 'ID'"),
         (["ack", "1"], "--by"),
+        (["ack", "1", "--by", " "], "--by: a name is needed"),
+        (["commander", "1", ""], "NAME: a name is needed"),
         (["note", "1", " "], "the note is empty"),
         (["severity", "1", "critical"], "critical"),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -71,12 +73,33 @@ def _report(incident: Incident, verb: str, *, as_json: bool) -> None:
     typer.echo(f"incident {incident.id} {verb}: {s.status}, {s.severity} — {s.title}")
 
 
+@contextmanager
+def _asked_for() -> Iterator[None]:
+    """An unknown incident or an event its state refuses is bad input: exit code 2."""
+    from onshift.errors import InputError, InvalidTransition, NotFoundError
+
+    try:
+        yield
+    except (NotFoundError, InvalidTransition) as exc:
+        raise InputError.single(str(exc), path="ID") from exc
+
+
+def _named(value: str, option: str) -> str:
+    from onshift.errors import InputError
+
+    if not value.strip():
+        raise InputError.single("a name is needed, not an empty string", path=option)
+    return value
+
+
 def _run(
     db: str, verb: str, as_json: bool, action: Any, webhook: str = "", pagerduty_key: str = ""
 ) -> None:
     store = _open_store(db)
     try:
-        _report(action(_service(store, webhook, pagerduty_key)), verb, as_json=as_json)
+        with _asked_for():
+            incident = action(_service(store, webhook, pagerduty_key))
+        _report(incident, verb, as_json=as_json)
     finally:
         store.close()
 
@@ -134,6 +157,7 @@ def ack(
     as_json: bool = JSON,
 ) -> None:
     """Acknowledge: someone has it; the escalation ladder stops."""
+    _named(by, "--by")
     _run(
         db,
         "acknowledged",
@@ -228,6 +252,7 @@ def commander(
     as_json: bool = JSON,
 ) -> None:
     """Name the incident commander."""
+    _named(name, "NAME")
     _run(db, "updated", as_json, lambda svc: svc.assign_commander(incident_id, name, by=by))
 
 
@@ -276,7 +301,8 @@ def show(
 
     store = _open_store(db)
     try:
-        incident = store.get(incident_id)
+        with _asked_for():
+            incident = store.get(incident_id)
         timeline = store.timeline(incident_id)
     finally:
         store.close()
