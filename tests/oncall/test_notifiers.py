@@ -137,6 +137,42 @@ def test_pagerduty_gets_trigger_acknowledge_and_resolve_under_one_dedup_key(
     assert "payload" not in resolve
 
 
+def test_pagerduty_never_gets_a_sev3_or_sev4_ticket(
+    receiver: Receiver, client: httpx.Client
+) -> None:
+    # A PagerDuty trigger pages at high urgency by default, whatever its payload.severity.
+    pd = PagerDutyNotifier(KEY, client=client, url=receiver.url)
+    for severity in (Severity.SEV3, Severity.SEV4):
+        world = World(ladder(5, 10), notifier=pd)
+        world.open(severity)
+        world.run_until(T0 + timedelta(hours=2), timedelta(minutes=1))
+        [failed] = [e for e in world.timeline() if isinstance(e, DeliveryFailed)]
+        assert (failed.channel, failed.attempts) == (Channel.TICKET, 1)
+        assert "a ticket is never sent to it" in failed.error
+    assert receiver.bodies == []
+
+
+def test_with_a_pagerduty_key_the_cli_prints_tickets_and_sends_pagerduty_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from onshift.cli.app import main as cli
+
+    def main(args: list[str]) -> None:
+        with pytest.raises(SystemExit) as done:
+            cli(args)
+        assert done.value.code == 0, capsys.readouterr().err
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "oncall"
+    db = str(tmp_path / "inc.db")
+    main(["incident", "open", "--title", "slow TTFT", "--severity", "sev4", "--db", db])
+    capsys.readouterr()
+    policy, schedules = str(examples / "policy.yaml"), str(examples / "schedules.yaml")
+    main(["escalation", "tick", policy, schedules, "--pagerduty-key", KEY, "--db", db])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("TICKET → ")
+    assert lines[-1] == "1 incidents checked: 0 pages, 1 tickets, 0 failed deliveries"
+
+
 def test_a_pagerduty_routing_key_must_have_32_characters(client: httpx.Client) -> None:
     with pytest.raises(InputError, match="32 characters"):
         PagerDutyNotifier("short", client=client)

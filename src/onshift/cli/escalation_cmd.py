@@ -11,7 +11,7 @@ import typer
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from onshift.oncall.notify import Notifier
+    from onshift.oncall.notify import Notification, Notifier
     from onshift.oncall.policy import EscalationPolicy
     from onshift.oncall.runner import TickReport
     from onshift.oncall.specs import OnCallConfig
@@ -138,8 +138,22 @@ def make_notifier(webhook: str, pagerduty_key: str) -> Notifier:
         client = httpx.Client(timeout=10.0)
         if webhook:
             return WebhookNotifier(webhook, client=client)
-        return PagerDutyNotifier(pagerduty_key, client=client)
+        return _PagesOnly(PagerDutyNotifier(pagerduty_key, client=client), ConsoleNotifier())
     return ConsoleNotifier()
+
+
+class _PagesOnly:
+    """Pages (and their acknowledge/resolve) to ``pager``; tickets to ``tickets``."""
+
+    def __init__(self, pager: Notifier, tickets: Notifier) -> None:
+        self._pager = pager
+        self._tickets = tickets
+
+    def send(self, notification: Notification) -> None:
+        from onshift.incident.events import Channel
+
+        target = self._tickets if notification.channel is Channel.TICKET else self._pager
+        target.send(notification)
 
 
 def _runner_parts(

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from onshift.errors import DeliveryError, DeliveryRejected
-from onshift.incident.events import Severity
+from onshift.incident.events import Channel, Severity
 from onshift.oncall.notify import Action, Notification
 
 __all__ = ["PAGERDUTY_EVENTS_URL", "PagerDutyNotifier", "WebhookNotifier"]
@@ -79,7 +79,7 @@ class WebhookNotifier:
 class PagerDutyNotifier:
     """Events API v2: ``trigger`` / ``acknowledge`` / ``resolve`` with one ``dedup_key`` per
     incident, so repeated triggers (escalation levels, a retry after a crash) fold into one
-    PagerDuty alert."""
+    PagerDuty alert. Pages only: a ticket is refused (:class:`DeliveryRejected`)."""
 
     def __init__(
         self, routing_key: str, *, client: httpx.Client, url: str = PAGERDUTY_EVENTS_URL
@@ -117,4 +117,9 @@ class PagerDutyNotifier:
         return body
 
     def send(self, notification: Notification) -> None:
+        if notification.channel is Channel.TICKET:
+            # A trigger pages whoever the PagerDuty service escalates to (high urgency by
+            # default, whatever payload.severity says): sev3/sev4 tickets never go there.
+            msg = "PagerDuty pages people; a ticket is never sent to it"
+            raise DeliveryRejected(msg)
         _post(self._client, self._url, self.body(notification), "PagerDuty")
