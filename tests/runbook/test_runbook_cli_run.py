@@ -80,9 +80,13 @@ def test_run_applies_a_step_that_verifies_and_journals_it(
             "--probe", str(probe), "--journal", str(files["journal"]), "--auto", "--json",
         ]
     )  # fmt: skip
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
     assert code == 0
     assert report["outcome"] == "mitigated"
+    progress = [line.split(" ", 1)[1] for line in captured.err.splitlines()]
+    assert progress[1] == 'applying fallback: set fallback_model to "small"'
+    assert progress[2].startswith("step fallback: verified; burn rate 0.4")
     assert report["steps"] == [
         {"step": "fallback", "status": "verified", "note": "steady state reached"}
     ]
@@ -212,9 +216,26 @@ def test_run_asks_before_a_step_that_needs_approval(
     args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
     assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
     out = capsys.readouterr().out
-    assert "Apply step 'shed': set shed_load_percent to 20?" in out
     assert "shed: skipped (not approved)" in out
     assert json.loads(files["flags"].read_text()) == FLAGS
+
+
+def test_the_approval_prompt_goes_to_stderr_so_json_output_stays_json(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    files["runbook"].write_text(
+        runbook_text(
+            [{**flag_step("shed", "shed_load_percent", 20), "verify": FAST, "approval": "required"}]
+        )
+    )
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"]), "--json"]
+    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["steps"][0]["status"] == "skipped"
+    assert "Apply step 'shed': set shed_load_percent to 20?" in captured.err
 
 
 class Crash(BaseException):

@@ -10,6 +10,7 @@ import typer
 
 from onshift.cli.runbook_inputs import (
     ConsoleApprover,
+    ConsoleProgress,
     action_registry,
     open_probe,
     open_target,
@@ -214,6 +215,7 @@ def run(
         commands=SubprocessRunner(),
         mode=mode,
         approver=None if auto else ConsoleApprover(),
+        sink=ConsoleProgress(),
     )
     with sigterm_interrupts(journal):
         result = executor.run(source_file=str(file), source_text=text)
@@ -273,6 +275,7 @@ def resume(
         commands=SubprocessRunner(),
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,
         approver=None if auto else ConsoleApprover(),
+        sink=ConsoleProgress(),
     )
     with sigterm_interrupts(journal):
         result = executor.resume(state)
@@ -304,6 +307,7 @@ def rollback(
         clock=SystemClock(),
         journal=writer,
         commands=SubprocessRunner(),
+        sink=ConsoleProgress(),
     )
     with sigterm_interrupts(journal):
         result = effects.rollback(state)

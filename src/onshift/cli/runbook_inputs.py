@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         JournalState,
         JournalWriter,
         JsonValue,
+        Record,
         Runbook,
         RunResult,
         Target,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConsoleApprover",
+    "ConsoleProgress",
     "action_registry",
     "open_probe",
     "open_target",
@@ -177,11 +179,24 @@ def sigterm_interrupts(journal: Path) -> Iterator[None]:
 
 
 class ConsoleApprover:
+    """Asks on stderr, so that ``--json`` keeps stdout one JSON document."""
+
     def approve(self, step_id: str, what: str) -> bool:
         try:
-            return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False)
+            return typer.confirm(f"Apply step {step_id!r}: {what}?", default=False, err=True)
         except typer.Abort:  # Ctrl-C or end of input at the prompt: stop and unwind
             raise KeyboardInterrupt from None
+
+
+class ConsoleProgress:
+    """Each journal record as a timeline line on stderr while the run goes on: a run can take
+    many minutes, and silence until the end reads as a hang."""
+
+    def runbook_event(self, record: Record) -> None:
+        from onshift.runbook import to_timeline
+
+        sys.stderr.write(f"{record.at:%H:%M:%S}Z {to_timeline(record).text}\n")
+        sys.stderr.flush()
 
 
 def report(result: RunResult, as_json: bool) -> None:
