@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from onshift.errors import SpecError
 from onshift.oncall.ical import import_ical, read_ical
 from onshift.oncall.schedule import (
     Handoff,
@@ -166,6 +167,41 @@ def test_yaml_overrides_without_an_offset_are_local_to_the_schedule() -> None:
     # 12:00 CEST on 2026-03-29 is 10:00 UTC.
     assert on_call(primary, utc("2026-03-29T09:59:00")).user != "dave"
     assert on_call(primary, utc("2026-03-29T10:00:00")).user == "dave"
+
+
+def test_an_override_starting_in_the_skipped_hour_starts_at_the_first_instant_after_it(
+    tmp_path: Path,
+) -> None:
+    # Berlin skips 02:00-03:00 on 2026-03-29: "02:30" local becomes 03:00 CEST = 01:00 UTC.
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "apiVersion: onshift/v1\nkind: Schedule\nmetadata: {name: s}\n"
+        "spec:\n  time_zone: Europe/Berlin\n  overrides:\n"
+        '    - {who: cover, from: "2026-03-29T02:30:00", to: "2026-03-29T03:30:00"}\n'
+    )
+    schedule = load_oncall([path]).schedules["s"]
+    assert on_call(schedule, utc("2026-03-29T00:59:59")).user is None
+    found = on_call(schedule, utc("2026-03-29T01:00:00"))
+    assert (found.user, found.since, found.until) == (
+        "cover",
+        utc("2026-03-29T01:00:00"),
+        utc("2026-03-29T01:30:00"),
+    )
+    assert on_call(schedule, utc("2026-03-29T01:30:00")).user is None
+
+
+def test_an_override_wholly_inside_the_skipped_hour_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "apiVersion: onshift/v1\nkind: Schedule\nmetadata: {name: s}\n"
+        "spec:\n  time_zone: Europe/Berlin\n  overrides:\n"
+        '    - {who: cover, from: "2026-03-29T02:10:00", to: "2026-03-29T02:50:00"}\n'
+    )
+    with pytest.raises(SpecError) as caught:
+        load_oncall([path])
+    [problem] = caught.value.problems
+    assert (problem.line, problem.path) == (7, "spec.overrides[0].to")
+    assert problem.message == "must be after 'from' (both fall in the hour a DST change skips)"
 
 
 def test_an_icalendar_export_with_weekly_rrules_imports_across_dst() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from onshift.errors import Problem, SpecError
 from onshift.incident.events import Channel, Severity
 from onshift.oncall.policy import EscalationPolicy, Level, Target
-from onshift.oncall.schedule import Handoff, Layer, Restriction, Rotation, Schedule, Shift
+from onshift.oncall.schedule import (
+    Handoff,
+    Layer,
+    Restriction,
+    Rotation,
+    Schedule,
+    Shift,
+    local_to_utc,
+)
 from onshift.specfile import Document, PathElem, for_each_document, parse_model
 from onshift.units import parse_duration
 
@@ -172,8 +180,11 @@ def _instant(
     if not isinstance(moment, datetime):
         c.add(path, f"expected a time such as 2026-03-29T09:00:00+02:00, got {value!r}")
         return None
-    # A time without an offset is local to the schedule's zone.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    # A time without an offset is local to the schedule's zone; like a handoff, one that a
+    # spring-forward skips is the first instant after it, one a fall-back repeats the first.
+    return local_to_utc(moment.date(), moment.time(), zone)
 
 
 def _shifts(
@@ -186,7 +197,8 @@ def _shifts(
         if start is None or end is None:
             continue
         if end <= start:
-            c.add([*base, i, "to"], "must be after 'from'")
+            skipped = " (both fall in the hour a DST change skips)" if end == start else ""
+            c.add([*base, i, "to"], f"must be after 'from'{skipped}")
             continue
         out.append(Shift(who=item.who, start=start, end=end))
     return out
