@@ -16,11 +16,13 @@ import pytest
 from runbook_helpers import START, TOKEN, FlagsHandler, flag_step, runbook_text
 
 from onshift.cli.app import main
+from onshift.cli.runbook_inputs import ConsoleProgress
 from onshift.clock import SimulatedClock, SystemClock
 from onshift.runbook import (
     Executor,
     FlagsFileTarget,
     JournalWriter,
+    PrometheusFileProbe,
     RecordKind,
     SubprocessRunner,
     default_registry,
@@ -566,3 +568,27 @@ def test_status_reads_a_journal_and_says_what_rollback_would_undo(
     report = json.loads(capsys.readouterr().out)
     assert report["finished"] is True
     assert report["applied_newest_first"] == []
+
+
+def test_progress_on_a_closed_stderr_does_not_stop_the_run(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr("sys.stderr", closed)
+    now = SystemClock().now()
+    probe = probe_file(tmp_path / "probe.json", [(now, 6.0), (now + timedelta(seconds=1), 0.4)])
+    registry = default_registry(points=[])
+    target = FlagsFileTarget(files["flags"])
+    executor = Executor(
+        runbook=load_runbook(files["runbook"], registry),
+        registry=registry,
+        target=target,
+        probe=PrometheusFileProbe(probe),
+        clock=SystemClock(),
+        journal=JournalWriter.create(files["journal"]),
+        commands=SubprocessRunner(),
+        sink=ConsoleProgress(),
+    )
+    result = executor.run(source_file=str(files["runbook"]), source_text="")
+    assert result.verified_step == "fallback"

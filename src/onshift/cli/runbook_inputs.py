@@ -195,8 +195,11 @@ class ConsoleProgress:
     def runbook_event(self, record: Record) -> None:
         from onshift.runbook import to_timeline
 
-        sys.stderr.write(f"{record.at:%H:%M:%S}Z {to_timeline(record).text}\n")
-        sys.stderr.flush()
+        try:
+            sys.stderr.write(f"{record.at:%H:%M:%S}Z {to_timeline(record).text}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed (a pipe into head): the run goes on
+            pass
 
 
 def report(result: RunResult, as_json: bool) -> None:
