@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from onshift.slo.model import Condition, EventPredicate, Op, Scalar
+from onshift.sources._arrow import array_of, as_bool, as_float64, as_int64, scalar_of
 
 __all__ = ["Columns", "RowProblem", "bad_mask", "timestamp_seconds", "weights"]
 
@@ -66,7 +67,7 @@ def _first_null(column: Any) -> int | None:
 
     if column.null_count == 0:
         return None
-    return int(pc.index(pc.is_null(column), value=True).as_py())
+    return int(np.flatnonzero(as_bool(pc.is_null(column)))[0])
 
 
 def _to_float(column: Any) -> Any:
@@ -181,7 +182,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int
     styles: list[tuple[str, Cast]] = [("Unix seconds", _to_float), ("an ISO-8601 time", _iso)]
     for style, cast in styles:
         try:
-            cast(pa.array([first], type=column.type))
+            cast(array_of([first], column.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
         try:
@@ -216,7 +217,7 @@ def _iso(column: Any) -> Any:
     with contextlib.suppress(pa.ArrowInvalid):
         return column.cast(pa.timestamp("ns"))
     zoned = pc.match_substring_regex(column, _ZONE)
-    nothing = pa.scalar(None, column.type)
+    nothing = scalar_of(None, column.type)
     with_zone = pc.if_else(zoned, column, nothing).cast(pa.timestamp("ns", tz="UTC"))
     without = pc.if_else(zoned, nothing, column).cast(pa.timestamp("ns"))
     return pc.if_else(zoned, with_zone.cast(pa.timestamp("ns")), without)
@@ -225,13 +226,13 @@ def _iso(column: Any) -> Any:
 def _nanos_to_seconds(column: Any) -> npt.NDArray[np.int64]:
     import pyarrow as pa
 
-    nanos = column.cast(pa.timestamp("ns")).cast(pa.int64()).to_numpy()
+    nanos = as_int64(column.cast(pa.timestamp("ns")).cast(pa.int64()))
     seconds: npt.NDArray[np.int64] = np.floor_divide(nanos, 1_000_000_000)
     return seconds
 
 
 def _floor_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:
-    values = np.asarray(column.to_numpy(), dtype=np.float64)
+    values = as_float64(column)
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         row = int(bad[0])
@@ -273,7 +274,6 @@ _ARROW_TYPE = {"number": "float64", "text": "string", "bool": "bool"}
 
 def _condition(columns: Columns, cond: Condition, path: str, problems: list[RowProblem]) -> Any:
     """Where ``cond`` holds; null or missing values never satisfy it."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if cond.op in (Op.LT, Op.LE, Op.GT, Op.GE):
@@ -301,10 +301,10 @@ def _condition(columns: Columns, cond: Condition, path: str, problems: list[RowP
         Op.GE: "greater_equal",
     }
     if cond.op is Op.IN:
-        hit = pc.is_in(column, value_set=pa.array(cast, type=_ARROW_TYPE[kind]))
+        hit = pc.is_in(column, value_set=array_of(list(cast), _ARROW_TYPE[kind]))
     else:
-        hit = pc.call_function(functions[cond.op], [column, pa.scalar(cast[0], _ARROW_TYPE[kind])])
-    return pc.fill_null(hit, fill_value=False)
+        hit = pc.call_function(functions[cond.op], [column, scalar_of(cast[0], _ARROW_TYPE[kind])])
+    return pc.fill_null(hit, scalar_of(value=False, arrow_type="bool"))
 
 
 def bad_mask(
@@ -327,8 +327,7 @@ def bad_mask(
         return None
     if mask is None:
         return np.zeros(columns.rows, dtype=np.bool_)
-    out: npt.NDArray[np.bool_] = np.asarray(mask.to_numpy(), dtype=np.bool_)
-    return out
+    return as_bool(pc.fill_null(mask, scalar_of(value=False, arrow_type="bool")))
 
 
 def weights(
@@ -343,7 +342,7 @@ def weights(
     if missing is not None:
         problems.append(RowProblem(row=missing, path=name, message="missing weight value"))
         return None
-    values = np.asarray(column.to_numpy(), dtype=np.float64)
+    values = as_float64(column)
     invalid = np.flatnonzero(~np.isfinite(values) | (values < 0))
     if len(invalid):
         row = int(invalid[0])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from onshift.errors import InputError, Problem
+from onshift.sources._arrow import scalar_of
 from onshift.sources._logcolumns import RowProblem
 
 __all__ = ["MAX_PROBLEMS", "locate", "read_csv", "read_jsonl"]
@@ -82,7 +83,7 @@ def _timestamp_type(text: str) -> Any:
         return pa.float64()
     for arrow_type in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:
-            pa.scalar(text).cast(arrow_type)
+            scalar_of(text, pa.string()).cast(arrow_type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
         return arrow_type

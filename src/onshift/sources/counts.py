@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from onshift.errors import InputError, Problem
 from onshift.slo.series import CountSeries
+from onshift.sources._arrow import as_float64, as_int64, scalar_of
 
 __all__ = ["read_counts_csv"]
 
@@ -97,20 +98,21 @@ def _typed_timestamps(column: Any, file: str, problems: list[Problem]) -> I64 | 
     if column.null_count:
         return _text_timestamps(column.cast(pa.string()).to_pylist(), file, problems)
     if pat.is_integer(column.type):
-        out: I64 = column.cast(pa.int64()).to_numpy()
-        return out
+        return as_int64(column)
     if pat.is_floating(column.type):
-        return _whole_seconds(column.to_numpy(), file, problems)
+        return _whole_seconds(as_float64(column), file, problems)
     if pat.is_timestamp(column.type):
         if column.type.tz is None:  # a naive time means UTC
             column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
-        nanos = column.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()).to_numpy()
+        nanos = as_int64(column.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()))
         return _whole_seconds(nanos / 1e9, file, problems)
     return _text_timestamps(column.cast(pa.string()).to_pylist(), file, problems)
 
 
 def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -> F64:
-    values: F64 = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    import pyarrow.compute as pc
+
+    values = as_float64(pc.fill_null(column, scalar_of(float("nan"), "float64")))
     if not (values >= 0).all():  # NaN (an empty cell) fails this too
         for index in np.flatnonzero(~(values >= 0))[:_MAX_PROBLEMS]:
             value = values[index]

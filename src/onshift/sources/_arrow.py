@@ -1,0 +1,81 @@
+"""Arrow columns to numpy without pyarrow's ``to_numpy``, which imports pandas when it is
+installed (0.2 s of a whole-process replay). Columns must have no nulls: callers check first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["array_of", "as_bool", "as_float64", "as_int64", "scalar_of"]
+
+
+def _view(column: Any, arrow_type: Any, dtype: Any) -> Any:
+    chunks = column.chunks if hasattr(column, "chunks") else [column]
+    parts = []
+    for chunk in chunks:
+        if chunk.null_count:
+            msg = "a column with nulls cannot be viewed as numbers"
+            raise ValueError(msg)
+        typed = chunk.cast(arrow_type)
+        width = np.dtype(dtype).itemsize
+        parts.append(
+            np.frombuffer(
+                typed.buffers()[1], dtype=dtype, count=len(typed), offset=typed.offset * width
+            )
+        )
+    if not parts:
+        return np.empty(0, dtype=dtype)
+    return parts[0].copy() if len(parts) == 1 else np.concatenate(parts)
+
+
+def as_float64(column: Any) -> npt.NDArray[np.float64]:
+    import pyarrow as pa
+
+    out: npt.NDArray[np.float64] = _view(column, pa.float64(), np.float64)
+    return out
+
+
+def as_int64(column: Any) -> npt.NDArray[np.int64]:
+    import pyarrow as pa
+
+    out: npt.NDArray[np.int64] = _view(column, pa.int64(), np.int64)
+    return out
+
+
+def as_bool(column: Any) -> npt.NDArray[np.bool_]:
+    import pyarrow as pa
+
+    out: npt.NDArray[np.bool_] = _view(column, pa.uint8(), np.uint8).astype(np.bool_)
+    return out
+
+
+def array_of(values: list[Any], arrow_type: Any) -> Any:
+    """A small arrow array of float64, int64, bool or string values (``None`` for null), built
+    from buffers because ``pa.array`` and ``pa.scalar`` import pandas when it is installed."""
+    import pyarrow as pa
+    import pyarrow.types as pat
+
+    if isinstance(arrow_type, str):
+        arrow_type = pa.type_for_alias(arrow_type)
+    n = len(values)
+    valid = np.array([v is not None for v in values], dtype=np.bool_)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
+    if pat.is_string(arrow_type):
+        data = [str(v).encode() if v is not None else b"" for v in values]
+        offsets = np.concatenate(([0], np.cumsum([len(d) for d in data]))).astype(np.int32)
+        buffers = [bitmap, pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(data))]
+        return pa.Array.from_buffers(pa.string(), n, buffers)
+    if pat.is_boolean(arrow_type):
+        bits = np.packbits([bool(v) for v in values], bitorder="little")
+        return pa.Array.from_buffers(arrow_type, n, [bitmap, pa.py_buffer(bits.tobytes())])
+    dtype = {pa.float64(): np.float64, pa.int64(): np.int64}.get(arrow_type)
+    if dtype is None:
+        return pa.Array.from_buffers(pa.null(), n, [None]).cast(arrow_type)
+    raw = np.array([0 if v is None else v for v in values], dtype=dtype)
+    return pa.Array.from_buffers(arrow_type, n, [bitmap, pa.py_buffer(raw.tobytes())])
+
+
+def scalar_of(value: Any, arrow_type: Any) -> Any:
+    return array_of([value], arrow_type)[0]
