@@ -169,6 +169,27 @@ def test_yaml_overrides_without_an_offset_are_local_to_the_schedule() -> None:
     assert on_call(primary, utc("2026-03-29T10:00:00")).user == "dave"
 
 
+@pytest.mark.parametrize(
+    ("name", "at", "who", "until"),
+    [
+        # Business hours close at 18:00 New York time, not at the next day's rotation handoff.
+        ("secondary", "2026-03-31T18:00:00", "frank", "2026-03-31T22:00:00"),
+        # Nights-and-weekends ends when business hours open again (Wednesday 08:00 EDT).
+        ("secondary", "2026-03-31T22:00:00", "ivan", "2026-04-01T12:00:00"),
+        # Ann's week is cut by dave's override at 12:00 CEST.
+        ("primary", "2026-03-29T08:00:00", "ann", "2026-03-29T10:00:00"),
+        ("primary", "2026-03-29T10:00:00", "dave", "2026-03-29T16:00:00"),
+    ],
+)
+def test_until_is_when_the_answer_changes_not_just_the_rotation_handoff(
+    name: str, at: str, who: str, until: str
+) -> None:
+    schedule = load_oncall([EXAMPLES / "schedules.yaml"]).schedules[name]
+    found = on_call(schedule, utc(at))
+    assert (found.user, found.until) == (who, utc(until))
+    assert on_call(schedule, utc(until)).user != who
+
+
 def test_an_override_starting_in_the_skipped_hour_starts_at_the_first_instant_after_it(
     tmp_path: Path,
 ) -> None:

@@ -11,7 +11,7 @@ is active at T and has someone on call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -129,6 +129,18 @@ class Restriction:
             (weekday - 1) % 7 in self.days and wall < self.end
         )
 
+    def next_edge(self, at: datetime, zone: ZoneInfo) -> datetime | None:
+        """The first instant after ``at`` at which a window opens or closes."""
+        today = at.astimezone(zone).date()
+        edges = []
+        for offset in range(-1, 9):
+            day = today + timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            closes = day if self.start < self.end else day + timedelta(days=1)
+            edges += [local_to_utc(day, self.start, zone), local_to_utc(closes, self.end, zone)]
+        return min((e for e in edges if e > at), default=None)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Shift:
@@ -211,14 +223,26 @@ def on_call(schedule: Schedule, at: datetime) -> OnCall:
     if at.tzinfo is None:
         msg = "on_call needs an aware datetime"
         raise ValueError(msg)
-    for override in reversed(schedule.overrides):
+    for i in reversed(range(len(schedule.overrides))):
+        override = schedule.overrides[i]
         if override.covers(at):
-            return OnCall(
-                user=override.who, source="override", since=override.start, until=override.end
-            )
+            # A later-listed override that starts meanwhile takes over.
+            later = [o.start for o in schedule.overrides[i + 1 :] if o.start > at]
+            until = min([override.end, *later])
+            return OnCall(user=override.who, source="override", since=override.start, until=until)
     local = at.astimezone(schedule.zone)
-    for layer in schedule.layers:
+    for i, layer in enumerate(schedule.layers):
         found = _layer_on_call(layer, schedule.zone, at, local)
         if found is not None:
-            return found
+            return replace(found, until=_until(schedule, i, at, found.until))
     return OnCall(user=None)
+
+
+def _until(schedule: Schedule, index: int, at: datetime, until: datetime | None) -> datetime | None:
+    """The rotation's end, or earlier: when this layer's window closes, when an earlier layer's
+    window opens, or when an override starts (the answer may change there)."""
+    edges: list[datetime | None] = [o.start for o in schedule.overrides if o.start > at]
+    for layer in schedule.layers[: index + 1]:
+        if layer.restrict is not None:
+            edges.append(layer.restrict.next_edge(at, schedule.zone))
+    return min((e for e in [until, *edges] if e is not None), default=None)
