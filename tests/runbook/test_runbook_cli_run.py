@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from runbook_helpers import START, TOKEN, FlagsHandler, flag_step, runbook_text
 
 from onshift.cli.app import main
-from onshift.cli.runbook_inputs import ConsoleProgress
+from onshift.cli.runbook_inputs import ConsoleProgress, sigterm_interrupts
 from onshift.clock import SimulatedClock, SystemClock
 from onshift.runbook import (
     Executor,
@@ -592,3 +593,15 @@ def test_progress_on_a_closed_stderr_does_not_stop_the_run(
     )
     result = executor.run(source_file=str(files["runbook"]), source_text="")
     assert result.verified_step == "fallback"
+
+
+def test_a_journal_that_cannot_be_written_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "run.jsonl"
+    with pytest.raises(typer.Exit) as info, sigterm_interrupts(journal):
+        raise OSError(28, "No space left on device")
+    assert info.value.exit_code == 1
+    err = capsys.readouterr().err
+    assert f"error: {journal}: cannot write the journal: No space left on device" in err
+    assert f"onshift runbook rollback {journal}" in err

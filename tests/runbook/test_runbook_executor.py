@@ -7,10 +7,20 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from runbook_helpers import START, VERIFY, flag_step
 
 from onshift.errors import TargetError
-from onshift.runbook import Mode, Outcome, Patch, RecordKind, State, StepStatus, to_timeline
+from onshift.runbook import (
+    JournalWriter,
+    Mode,
+    Outcome,
+    Patch,
+    RecordKind,
+    State,
+    StepStatus,
+    to_timeline,
+)
 from onshift.testing import FakeTarget
 
 
@@ -415,3 +425,56 @@ def test_a_stage_that_fails_to_apply_undoes_the_earlier_stages_before_the_next_s
         Patch(values={"traffic.primary": 100, "traffic.secondary": 0}),
         Patch(values={"cache": True}),
     ]
+
+
+class BrokenSink:
+    def runbook_event(self, record: Any) -> None:
+        raise ConnectionError("incident store unreachable")
+
+
+def test_a_timeline_that_is_down_does_not_stop_the_mitigation(harness: Any) -> None:
+    h = harness(
+        [flag_step("retries", "retries", 3), flag_step("fallback", "fallback_model", "small")],
+        healthy_when(fallback_model="small"),
+        {"retries": 1},
+    )
+    h.sink = BrokenSink()
+    result = h.run()
+    assert statuses(result) == [("retries", "not_improved"), ("fallback", "verified")]
+    assert h.target.state == {"retries": 1, "fallback_model": "small"}
+    finished = json.loads(h.journal_path.read_text().splitlines()[-1])
+    assert len(finished["data"]["timeline_errors"]) == 6  # every record before this one
+    assert "ConnectionError: incident store unreachable" in finished["data"]["timeline_errors"][0]
+
+
+class FullDisk(JournalWriter):
+    """A journal whose disk fills up: every append from record ``full_at`` on fails."""
+
+    def __init__(self, path: Any, full_at: int) -> None:
+        super().__init__(path)
+        self.full_at = full_at
+
+    def append(self, **fields: Any) -> Any:
+        if self.next_seq >= self.full_at:
+            raise OSError(28, "No space left on device")
+        return super().append(**fields)
+
+
+def test_a_journal_that_cannot_be_written_still_unwinds_everything_newest_first(
+    harness: Any,
+) -> None:
+    h = harness(
+        [
+            flag_step("cache", "cache", True),
+            flag_step("retries", "retries", 3),
+            flag_step("fallback", "fallback_model", "small"),
+        ],
+        lambda s, at, w: 6.0 - ("cache" in s) - ("retries" in s),
+    )
+    h.journal_path.touch()
+    executor = h.executor(resume_seq=1)
+    executor.journal = FullDisk(h.journal_path, full_at=6)  # 6: the apply record of "fallback"
+    with pytest.raises(OSError, match="No space left"):
+        executor.run(source_file="runbook.yaml", source_text=h.text)
+    assert h.target.state == {}
+    assert h.target.writes[-2:] == [Patch(remove=("retries",)), Patch(remove=("cache",))]

@@ -158,7 +158,8 @@ def require_readings(runbook: Runbook, probe: HealthProbe, probe_file: Path, now
 def sigterm_interrupts(journal: Path) -> Iterator[None]:
     """SIGTERM unwinds like Ctrl-C: the executor undoes what it applied, newest-first. An
     interrupt that gets through (a second one, during that unwind) may leave changes in effect:
-    say so, and how to find and undo them, rather than just "interrupted"."""
+    say so, and how to find and undo them, rather than just "interrupted". A journal that cannot
+    be written is said plainly too, not shown as a traceback."""
     import signal
 
     def handler(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler signature
@@ -174,6 +175,14 @@ def sigterm_interrupts(journal: Path) -> Iterator[None]:
             f"  undo them: onshift runbook rollback {journal}\n"
         )
         raise typer.Exit(130) from None
+    except OSError as exc:  # the journal could not be written (the run unwound regardless)
+        sys.stderr.write(
+            f"error: {journal}: cannot write the journal: {exc.strerror or exc}\n"
+            "  the run stopped and undid what it had applied, but the journal may not say so;\n"
+            "  check the target, free space, then: "
+            f"onshift runbook rollback {journal}\n"
+        )
+        raise typer.Exit(1) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -68,6 +68,7 @@ class Effects:
         self.sink = sink
         self._results: list[StepResult] = []
         self._stack: list[Applied] = []
+        self._timeline_errors: list[str] = []
 
     # -- recording ------------------------------------------------------------------------
     def record(
@@ -87,7 +88,11 @@ class Effects:
             data=data,
         )
         if self.sink is not None:
-            self.sink.runbook_event(rec)
+            try:
+                self.sink.runbook_event(rec)
+            except Exception as exc:  # noqa: BLE001 - the journal has it; a mitigation never
+                # stops because the incident timeline is down: counted in run_finished instead
+                self._timeline_errors.append(f"record {rec.seq}: {type(exc).__name__}: {exc}")
         return rec.seq
 
     def _read(self, window: timedelta, readings: list[JsonValue], phase: str) -> float | None:
@@ -114,23 +119,31 @@ class Effects:
             raise MitigationError(msg, step=step, phase=phase)
 
     def undo(self, entries: list[Applied], reason: str) -> None:
-        """Undo ``entries`` newest-first; failures stay in effect for the final unwind."""
+        """Undo ``entries`` newest-first; failures stay in effect for the final unwind. A journal
+        that cannot be written does not stop the unwind: its error is raised once it is done."""
+        unjournaled: Exception | None = None
         for entry in sorted(entries, key=lambda a: a.seq, reverse=True):
             data: dict[str, JsonValue] = {"stage": entry.stage, "reason": reason}
             if entry.undo is None:
+                status = "skipped"
                 data |= {"ok": False, "error": "irreversible: left in effect"}
-                self.record(RecordKind.UNDO, step=entry.step, status="skipped", data=data)
-                continue
-            data["change"] = change_to_json(entry.undo)
+            else:
+                data["change"] = change_to_json(entry.undo)
+                try:
+                    self.execute(entry.undo, step=entry.step, phase="undo")
+                except Exception as exc:  # noqa: BLE001 - keep unwinding; journaled below
+                    status = "failed"
+                    data |= {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                else:
+                    status = "done"
+                    data["ok"] = True
+                    self._stack = [a for a in self._stack if a.seq != entry.seq]
             try:
-                self.execute(entry.undo, step=entry.step, phase="undo")
-            except Exception as exc:  # noqa: BLE001 - keep unwinding; the failure is journaled
-                data |= {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                self.record(RecordKind.UNDO, step=entry.step, status="failed", data=data)
-                continue
-            data["ok"] = True
-            self.record(RecordKind.UNDO, step=entry.step, status="done", data=data)
-            self._stack = [a for a in self._stack if a.seq != entry.seq]
+                self.record(RecordKind.UNDO, step=entry.step, status=status, data=data)
+            except Exception as exc:  # noqa: BLE001 - raised below, after the rest is undone
+                unjournaled = unjournaled or exc
+        if unjournaled is not None:
+            raise unjournaled
 
     def finish(
         self,
@@ -156,6 +169,7 @@ class Effects:
                 "steady_state_after": met,
                 "left_applied": list(left),
                 "error": error,
+                "timeline_errors": list(self._timeline_errors),
             },
         )
         return RunResult(

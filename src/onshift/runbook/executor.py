@@ -9,6 +9,8 @@ newest-first, and the steady state is checked again after that unwind.
 
 from __future__ import annotations
 
+import contextlib
+
 from onshift.clock import Clock
 from onshift.runbook.changes import JsonValue, change_to_json
 from onshift.runbook.effects import Effects, RunResult, StepResult
@@ -191,7 +193,8 @@ class Executor(Effects):
             self._stopped(current)
             return self.finish(Outcome.INTERRUPTED, None)
         except Exception as exc:  # noqa: BLE001 - e.g. a broken approver: unwind, never strand
-            self._stopped(current)
+            with contextlib.suppress(Exception):  # an unwritable journal: unwind all the same
+                self._stopped(current)
             return self.finish(Outcome.ABORTED, None, f"{type(exc).__name__}: {exc}")
         return self.finish(Outcome.NOT_MITIGATED, None)
 
