@@ -21,12 +21,13 @@ def opened(at: datetime = T0, severity: Severity = Severity.SEV2) -> ev.Incident
 
 
 # The specification, written out as a table: which states allow each kind of event, and what
-# it changes the status to (None: unchanged).
+# it changes the status to (absent: unchanged; BACK: the status it had before mitigation).
+BACK = "back"
 Maker = Callable[[datetime], Event]
-SPEC: dict[str, tuple[Maker, frozenset[Status], dict[Status, Status]]] = {
+SPEC: dict[str, tuple[Maker, frozenset[Status], dict[Status, Status | str]]] = {
     "ack": (lambda t: ev.Acknowledged(at=t, actor="ann"), frozenset({T}), {T: A}),
     "mitigated": (lambda t: ev.MitigationVerified(at=t), frozenset({T, A, M}), {T: M, A: M}),
-    "reverted": (lambda t: ev.MitigationReverted(at=t), frozenset({T, A, M}), {M: A}),
+    "reverted": (lambda t: ev.MitigationReverted(at=t), frozenset({T, A, M}), {M: BACK}),
     "applied": (lambda t: ev.MitigationApplied(at=t), frozenset({T, A, M}), {}),
     "resolve": (lambda t: ev.Resolved(at=t), frozenset({T, A, M}), {T: R, A: R, M: R}),
     "reopen": (
@@ -83,14 +84,20 @@ def test_every_event_its_state_does_not_allow_raises_invalid_transition(
 @given(st.lists(st.sampled_from(sorted(SPEC)), max_size=12))
 def test_the_reducer_accepts_exactly_the_sequences_the_table_allows(steps: list[str]) -> None:
     events = [opened()] + [SPEC[s][0](T0 + timedelta(seconds=i + 1)) for i, s in enumerate(steps)]
-    status = T
+    status = before_mitigation = T
     first_illegal = None
     for i, step in enumerate(steps):
         _, allowed, moves = SPEC[step]
         if status not in allowed:
             first_illegal = i
             break
-        status = moves.get(status, status)
+        moved = moves.get(status, status)
+        if moved == BACK:
+            moved = before_mitigation
+        elif moved is M and status is not M:
+            before_mitigation = status
+        assert isinstance(moved, Status)
+        status = moved
     if first_illegal is None:
         assert fold(events).status is status
     else:
@@ -100,6 +107,27 @@ def test_the_reducer_accepts_exactly_the_sequences_the_table_allows(steps: list[
         assert caught.value.state == str(status)
         # Everything before the illegal event folds fine.
         assert fold(events[: first_illegal + 1]).status is status
+
+
+@pytest.mark.parametrize(("acknowledged", "back_to"), [(False, T), (True, A)])
+def test_a_reverted_mitigation_goes_back_to_the_status_before_it(
+    *, acknowledged: bool, back_to: Status
+) -> None:
+    # An automatic mitigation of an incident nobody acknowledged, then reverted: nobody has
+    # it, so it is triggered again (and pages), not "acknowledged" by nobody.
+    minute = timedelta(minutes=1)
+    events: list[Event] = [opened()]
+    if acknowledged:
+        events.append(ev.Acknowledged(at=T0 + minute, actor="ann"))
+    events += [
+        ev.MitigationVerified(at=T0 + 2 * minute, action="rollback"),
+        ev.MitigationReverted(at=T0 + 3 * minute, action="rollback"),
+    ]
+    state = fold(events)
+    assert state.status is back_to
+    assert state.first_acknowledged_at == (T0 + minute if acknowledged else None)
+    if not acknowledged:
+        assert state.triggered_at == T0 + 3 * minute
 
 
 def test_a_timeline_must_start_by_opening_the_incident() -> None:

@@ -5,7 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from onshift.incident.events import Channel, DeliveryFailed, Severity, Status, StatusChanged
+from onshift.incident.events import (
+    Channel,
+    DeliveryFailed,
+    MitigationReverted,
+    Severity,
+    Status,
+    StatusChanged,
+)
 from onshift.incident.reducer import fold
 from onshift.oncall.escalation import escalate
 from onshift.oncall.notify import Notification
@@ -75,6 +82,19 @@ def test_mitigating_stops_the_ladder_and_the_ack_expiry_re_page(*, ack_first: bo
     world.service.mitigate(1, by="u1", action="rollback")
     world.run_until(T0 + 120 * M, M)
     assert world.notifier.users == ["u1"]
+
+
+def test_a_reverted_mitigation_nobody_acknowledged_pages_the_ladder_again() -> None:
+    world = World(ladder(5, 10))
+    world.open()
+    world.run_until(T0 + 2 * M, M)
+    world.service.mitigate(1, by="runbook", action="rollback")
+    world.run_until(T0 + 30 * M, M)
+    reverted = MitigationReverted(at=world.clock.now(), actor="runbook", action="rollback")
+    world.store.append(1, [reverted], wake_at=world.clock.now())
+    world.run_until(T0 + 40 * M, M)
+    assert world.notifier.users == ["u1", "u1", "u2"]
+    assert [p.at - T0 for p in world.pages()] == [0 * M, 30 * M, 35 * M]
 
 
 def test_sev3_opens_a_ticket_and_pages_nobody() -> None:

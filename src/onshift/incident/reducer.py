@@ -2,8 +2,9 @@
 
 ``triggered → acknowledged → mitigated → resolved``; ``resolved`` may follow ``triggered`` or
 ``acknowledged`` directly, and a resolved (or mitigated, or acknowledged) incident may go back to
-``triggered`` (reopen, regression, acknowledgement expired). Any event its state does not allow
-raises :class:`~onshift.errors.InvalidTransition`.
+``triggered`` (reopen, regression, acknowledgement expired). A reverted mitigation goes back to
+the status the incident had before it (``triggered`` if nobody acknowledged, so the ladder pages
+again). Any event its state does not allow raises :class:`~onshift.errors.InvalidTransition`.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class IncidentState:
     acknowledged_by: str = ""
     first_acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None  # first time the service was healthy again
+    mitigated_from: Status | None = None  # the status a reverted mitigation goes back to
     resolved_at: datetime | None = None  # latest resolution
     commander: str = ""
     severity_changes: tuple[tuple[datetime, Severity], ...] = ()  # includes the opening one
@@ -125,8 +127,10 @@ def _move(state: IncidentState, event: Event, to: Status) -> IncidentState:
         changes["acknowledged_at"] = event.at
         if state.first_acknowledged_at is None:
             changes["first_acknowledged_at"] = event.at
-    elif to is M and state.mitigated_at is None:
-        changes["mitigated_at"] = event.at
+    elif to is M:
+        changes["mitigated_from"] = state.status
+        if state.mitigated_at is None:
+            changes["mitigated_at"] = event.at
     elif to is R:
         changes["resolved_at"] = event.at
     return dataclasses.replace(state, **changes)  # type: ignore[arg-type]
@@ -168,7 +172,8 @@ def apply(state: IncidentState | None, event: Event) -> IncidentState:  # noqa: 
     elif isinstance(event, MitigationVerified) and state.status is not M:
         new = _move(state, event, M)
     elif isinstance(event, MitigationReverted) and state.status is M:
-        new = _move(state, event, A)
+        # Back to where it was: an incident nobody acknowledged is triggered again and pages.
+        new = _move(state, event, state.mitigated_from or A)
     elif isinstance(event, Resolved):
         new = _move(state, event, R)
     elif isinstance(event, StatusChanged):
