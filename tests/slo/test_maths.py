@@ -115,14 +115,14 @@ def test_a_window_without_traffic_is_no_data_and_never_fires_nor_poisons_later_v
         series.end, np.where(gap, 0.0, series.good), np.where(gap, 0.0, series.total), step_s=60
     )
     evaluation = evaluate_policy(slo, quiet)
-    five = evaluation.ratios[timedelta(minutes=5)]
+    five = evaluation.ratios(timedelta(minutes=5))
     assert np.isnan(five[100])  # deep inside the gap: no data
     assert not evaluation.firing(Severity.PAGE)[100]
     report = build_report(slo, quiet, 100, evaluation)
     assert report.burn_rates[timedelta(minutes=5)] is None
     # Once the windows have left the gap behind, values equal those of healthy data.
     same = series_from_ratio([0.0] * 630 + [0.002] * 400)
-    assert five[-1] == evaluate_policy(slo, same).ratios[timedelta(minutes=5)][-1]
+    assert five[-1] == evaluate_policy(slo, same).ratios(timedelta(minutes=5))[-1]
 
 
 def test_a_tier_fires_only_while_both_windows_are_strictly_above_the_factor() -> None:
@@ -130,17 +130,18 @@ def test_a_tier_fires_only_while_both_windows_are_strictly_above_the_factor() ->
     threshold = 0.0144
     # Exactly at the threshold in both windows: not above, so it does not fire.
     at = series_from_ratio([threshold] * 120, per_step=10_000)
-    fast_page = evaluate_policy(slo, at).tiers[0]
+    evaluation = evaluate_policy(slo, at)
+    fast_page = evaluation.tiers[0]
     assert fast_page.window.long == timedelta(hours=1)
-    assert (fast_page.ratio_long[60:] == threshold).all()
+    assert (evaluation.ratios(timedelta(hours=1))[60:] == threshold).all()
     assert not fast_page.firing.any()
     above = series_from_ratio([0.0145] * 120, per_step=10_000)
     assert evaluate_policy(slo, above).tiers[0].firing[-1]
     # Above in the long window only (the burst is over): the short window holds it back.
     over = series_from_ratio([0.05] * 60 + [0.0] * 5, per_step=10_000)
-    tier = evaluate_policy(slo, over).tiers[0]
-    assert tier.ratio_long[-1] > threshold
-    assert not tier.firing[-1]
+    evaluation = evaluate_policy(slo, over)
+    assert evaluation.ratio_at(timedelta(hours=1), len(over) - 1) > threshold
+    assert not evaluation.tiers[0].firing[-1]
 
 
 def test_a_firing_page_suppresses_the_ticket_in_what_is_notified_but_both_are_reported() -> None:

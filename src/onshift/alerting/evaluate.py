@@ -9,6 +9,7 @@ hold NaN, which compares false: no data never fires.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from onshift.slo.model import SLO, AlertWindow, Severity
-from onshift.slo.series import CountSeries
+from onshift.slo.series import CountSeries, Cumulative
 
 __all__ = ["PolicyEvaluation", "TierEvaluation", "evaluate_policy", "policy_windows"]
 
@@ -29,19 +30,30 @@ class TierEvaluation:
     window: AlertWindow
     factor: float
     threshold: float
-    ratio_long: F64
-    ratio_short: F64
     firing: Bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class PolicyEvaluation:
-    """Per-row results for every tier, plus the page-over-ticket suppression."""
+    """Per-row firing of every tier; error ratios on demand from the cumulative sums."""
 
     slo: SLO
     series: CountSeries
     tiers: tuple[TierEvaluation, ...]
-    ratios: dict[timedelta, F64]
+    windows: tuple[timedelta, ...]
+    cumulative: Cumulative
+
+    def ratio_at(self, window: timedelta, index: int) -> float:
+        """The error ratio over ``window`` ending at row ``index``; NaN without traffic."""
+        bad, total = self.cumulative.sums_at(self.series.rows(window), index)
+        return bad / total if total > 0 else math.nan
+
+    def ratios(self, window: timedelta) -> F64:
+        """The error ratio over ``window`` at every row; NaN where there was no traffic."""
+        n = len(self.series)
+        bad, total = np.empty(n), np.empty(n)
+        self.cumulative.trailing_into(self.series.rows(window), bad, total)
+        return _ratio(bad, total, np.empty(n))
 
     def firing(self, severity: Severity) -> Bool:
         out = np.zeros(len(self.series), dtype=np.bool_)
@@ -58,6 +70,12 @@ class PolicyEvaluation:
         return firing
 
 
+def _ratio(bad: F64, total: F64, out: F64) -> F64:
+    out.fill(np.nan)
+    np.divide(bad, total, out=out, where=total > 0)
+    return out
+
+
 def policy_windows(slo: SLO) -> list[timedelta]:
     """Every distinct window the policy reads, shortest first."""
     found = {w.long for w in slo.alerting.windows} | {w.short for w in slo.alerting.windows}
@@ -65,22 +83,39 @@ def policy_windows(slo: SLO) -> list[timedelta]:
 
 
 def evaluate_policy(slo: SLO, series: CountSeries) -> PolicyEvaluation:
-    """Evaluate the enabled tiers of ``slo`` at every row of ``series``."""
+    """Evaluate the enabled tiers of ``slo`` at every row of ``series``.
+
+    Memory stays flat for millions of rows: one pair of window buffers is reused for every
+    window, and only a boolean "above the threshold" array is kept per window and threshold.
+    """
     cumulative = series.cumulative()
-    ratios = {w: series.window_sums(w, cumulative).error_ratio() for w in policy_windows(slo)}
-    tiers = []
-    for window in slo.alerting.active_windows:
-        threshold = slo.threshold(window)
-        long_r, short_r = ratios[window.long], ratios[window.short]
-        firing: Bool = (long_r > threshold) & (short_r > threshold)
-        tiers.append(
-            TierEvaluation(
-                window=window,
-                factor=float(window.factor(slo.period)),
-                threshold=threshold,
-                ratio_long=long_r,
-                ratio_short=short_r,
-                firing=firing,
-            )
+    tiers = slo.alerting.active_windows
+    thresholds = {tier: slo.threshold(tier) for tier in tiers}
+    needed: dict[timedelta, set[float]] = {}
+    for tier in tiers:
+        needed.setdefault(tier.long, set()).add(thresholds[tier])
+        needed.setdefault(tier.short, set()).add(thresholds[tier])
+    n = len(series)
+    bad, total, ratio = np.empty(n), np.empty(n), np.empty(n)
+    above: dict[tuple[timedelta, float], Bool] = {}
+    for window in sorted(needed):
+        cumulative.trailing_into(series.rows(window), bad, total)
+        _ratio(bad, total, ratio)
+        for threshold in sorted(needed[window]):
+            above[(window, threshold)] = ratio > threshold  # NaN (no data) is never above
+    evaluated = tuple(
+        TierEvaluation(
+            window=tier,
+            factor=float(tier.factor(slo.period)),
+            threshold=thresholds[tier],
+            firing=above[(tier.long, thresholds[tier])] & above[(tier.short, thresholds[tier])],
         )
-    return PolicyEvaluation(slo=slo, series=series, tiers=tuple(tiers), ratios=ratios)
+        for tier in tiers
+    )
+    return PolicyEvaluation(
+        slo=slo,
+        series=series,
+        tiers=evaluated,
+        windows=tuple(policy_windows(slo)),
+        cumulative=cumulative,
+    )

@@ -44,8 +44,8 @@ def _tier_transitions(
                 at=evaluation.series.time_at(i),
                 window=tier.window,
                 firing=now_firing,
-                burn_rate_long=_burn(float(tier.ratio_long[i]), budget),
-                burn_rate_short=_burn(float(tier.ratio_short[i]), budget),
+                burn_rate_long=_burn(evaluation.ratio_at(tier.window.long, i), budget),
+                burn_rate_short=_burn(evaluation.ratio_at(tier.window.short, i), budget),
                 suppressed=now_firing and tier.window.severity is Severity.TICKET and bool(page[i]),
             )
         )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["console", "print_json", "to_jsonable"]
 
@@ -29,4 +30,6 @@ def print_json(value: Any) -> None:
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(soft_wrap=False, highlight=False)

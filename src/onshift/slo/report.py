@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,21 +76,19 @@ def build_report(
     """The report for the window ending at row ``index`` of ``series``."""
     evaluation = evaluation or evaluate_policy(slo, series)
     budget_ratio = float(slo.budget)
-    period = series.window_sums(slo.period)
-    bad = float(period.bad[index])
-    total = float(period.total[index])
+    bad, total = evaluation.cumulative.sums_at(series.rows(slo.period), index)
     allowed = budget_ratio * total
     consumed = bad / allowed if allowed > 0 else None
     remaining = 1.0 - consumed if consumed is not None else None
 
     burn: dict[timedelta, float | None] = {}
-    for window, ratios in evaluation.ratios.items():
-        ratio = _value(ratios, index)
-        burn[window] = None if ratio is None else ratio / budget_ratio
+    for window in evaluation.windows:
+        ratio = evaluation.ratio_at(window, index)
+        burn[window] = None if math.isnan(ratio) else ratio / budget_ratio
     period_ratio = bad / total if total > 0 else None
     burn[slo.period] = None if period_ratio is None else period_ratio / budget_ratio
 
-    current_window = min(evaluation.ratios) if evaluation.ratios else slo.period
+    current_window = min(evaluation.windows) if evaluation.windows else slo.period
     current = burn[current_window]
     tte: timedelta | None = None
     if remaining is not None and (current is not None or remaining <= 0):

@@ -37,9 +37,22 @@ class WindowSums:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Cumulative:
+    """Cumulative bad and total events with a leading 0 (``bad[i + 1]`` = rows 0…i)."""
+
     bad: F64
     total: F64
     exact: bool
+
+    def sums_at(self, rows: int, index: int) -> tuple[float, float]:
+        """Bad and total over the ``rows`` rows ending at row ``index``."""
+        lo = max(0, index + 1 - rows)
+        bad = float(self.bad[index + 1] - self.bad[lo])
+        return (bad if self.exact else max(bad, 0.0)), float(self.total[index + 1] - self.total[lo])
+
+    def trailing_into(self, rows: int, bad: F64, total: F64) -> None:
+        """Fill ``bad`` and ``total`` with the trailing sums over ``rows`` rows at every row."""
+        _trailing_into(self.bad, rows, bad, clamp=not self.exact)
+        _trailing_into(self.total, rows, total, clamp=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -146,13 +159,18 @@ class CountSeries:
         )
 
 
-def _trailing(cum: F64, k: int, *, clamp: bool) -> F64:
-    """Row i of the result is cum[i + 1] - cum[max(0, i + 1 - k)]."""
+def _trailing_into(cum: F64, k: int, out: F64, *, clamp: bool) -> None:
+    """out[i] = cum[i + 1] - cum[max(0, i + 1 - k)], without temporaries."""
     n = len(cum) - 1
-    out: F64 = cum[1:].copy()
+    out[:] = cum[1:]
     if k < n:
-        out[k:] -= cum[1 : n + 1 - k]
+        np.subtract(out[k:], cum[1 : n + 1 - k], out=out[k:])
     if clamp:
         # Float sums of non-integral weights can leave a -1e-13 residue where the truth is 0.
         np.maximum(out, 0.0, out=out)
+
+
+def _trailing(cum: F64, k: int, *, clamp: bool) -> F64:
+    out: F64 = np.empty(len(cum) - 1)
+    _trailing_into(cum, k, out, clamp=clamp)
     return out
