@@ -540,6 +540,24 @@ def test_run_refuses_bad_target_or_probe_files_before_the_journal_exists_with_ex
     assert files["flags"].read_bytes() == original
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "--target-url: not a URL"),
+        ("flags.example", "--target-url: expected an http:// or https:// URL"),
+        ("file:///etc/flags.json", "--target-url: expected an http:// or https:// URL"),
+    ],
+)
+def test_a_bad_target_url_is_bad_input(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], url: str, message: str
+) -> None:
+    args = ["runbook", "run", str(files["runbook"]), "--target-url", url, "--dry-run"]
+    assert run_cli(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
 def test_an_http_endpoint_that_does_not_answer_is_a_failure_not_bad_input(
     files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,6 +124,11 @@ def test_an_unreachable_http_target_is_a_target_error() -> None:
         HttpFlagsTarget(f"http://127.0.0.1:{port}/flags", timeout_s=1).read()
 
 
+def test_a_malformed_url_is_a_target_error_not_a_crash() -> None:
+    with pytest.raises(TargetError, match=r"GET http://\[::1 failed"):
+        HttpFlagsTarget("http://[::1").read()
+
+
 def test_a_target_is_reopened_from_what_it_wrote_to_the_journal(tmp_path: Path) -> None:
     path = tmp_path / "flags.json"
     reopened = target_from_ref(FlagsFileTarget(path).describe())

@@ -66,6 +66,16 @@ def open_target(target: Path | None, url: str | None, token_env: str) -> Target:
     if (target is None) == (url is None):
         raise InputError.single("give exactly one of --target FILE and --target-url URL")
     if url is not None:
+        import httpx
+
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise InputError.single(f"not a URL: {exc}", path="--target-url") from None
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise InputError.single(
+                f"expected an http:// or https:// URL, got {url!r}", path="--target-url"
+            )
         return HttpFlagsTarget(url, token=os.environ.get(token_env) or None)
     assert target is not None
     if not target.is_file():

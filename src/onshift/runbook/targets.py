@@ -108,7 +108,7 @@ class HttpFlagsTarget:
         try:
             with httpx.Client(timeout=self._timeout_s) as client:
                 response = client.request(method, self.url, headers=self._headers(etag), json=body)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             msg = f"{method} {self.url} failed: {exc}"
             raise TargetError(msg) from exc
         if response.status_code >= 300:
