@@ -23,6 +23,13 @@ def opened(at: datetime = T0, severity: Severity = Severity.SEV2) -> ev.Incident
 # The specification, written out as a table: which states allow each kind of event, and what
 # it changes the status to (absent: unchanged; BACK: the status it had before mitigation).
 BACK = "back"
+
+
+def severity_at(t: datetime) -> Severity:
+    """A severity that varies with the event's second, so a run may repeat one."""
+    return list(Severity)[t.second % 4]
+
+
 Maker = Callable[[datetime], Event]
 SPEC: dict[str, tuple[Maker, frozenset[Status], dict[Status, Status | str]]] = {
     "ack": (lambda t: ev.Acknowledged(at=t, actor="ann"), frozenset({T}), {T: A}),
@@ -61,6 +68,19 @@ SPEC: dict[str, tuple[Maker, frozenset[Status], dict[Status, Status | str]]] = {
         {},
     ),
     "commander": (lambda t: ev.CommanderAssigned(at=t, commander="ann"), frozenset({T, A, M}), {}),
+    # Also refused when it names the severity the incident already has (see the model below).
+    "severity": (
+        lambda t: ev.SeverityChanged(at=t, severity=severity_at(t)),
+        frozenset({T, A, M}),
+        {},
+    ),
+    "undelivered": (
+        lambda t: ev.DeliveryFailed(
+            at=t, target="", via="schedule:x", level=1, step=0, ladder_start=T0
+        ),
+        frozenset({T, A, M}),
+        {},
+    ),
     "opened": (opened, frozenset(), {}),
 }
 
@@ -85,12 +105,18 @@ def test_every_event_its_state_does_not_allow_raises_invalid_transition(
 def test_the_reducer_accepts_exactly_the_sequences_the_table_allows(steps: list[str]) -> None:
     events = [opened()] + [SPEC[s][0](T0 + timedelta(seconds=i + 1)) for i, s in enumerate(steps)]
     status = before_mitigation = T
+    severity = Severity.SEV2
     first_illegal = None
     for i, step in enumerate(steps):
         _, allowed, moves = SPEC[step]
         if status not in allowed:
             first_illegal = i
             break
+        if step == "severity":
+            if severity_at(events[i + 1].at) is severity:
+                first_illegal = i
+                break
+            severity = severity_at(events[i + 1].at)
         moved = moves.get(status, status)
         if moved == BACK:
             moved = before_mitigation
