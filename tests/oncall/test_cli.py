@@ -242,6 +242,20 @@ def test_a_date_that_does_not_exist_is_one_located_message_not_a_traceback(
     ]
 
 
+def test_a_document_that_is_not_a_mapping_is_named_plainly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(Path(SCHEDULES).read_text() + "---\n- ann\n- bob\n")
+    code, _, err = run(capsys, "oncall", "who", str(path))
+    assert code == 2
+    line = len(Path(SCHEDULES).read_text().splitlines()) + 2
+    assert err == (
+        f"error: {path}:{line}: expected a mapping with apiVersion, kind, metadata and spec,"
+        " got a list\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

@@ -273,6 +273,10 @@ def load_oncall(paths: Iterable[Path | str]) -> OnCallConfig:
 
 
 def _load_one(doc: Document, config: OnCallConfig) -> None:
+    if not isinstance(doc.data, dict):
+        got = type(doc.data).__name__
+        msg = f"expected a mapping with apiVersion, kind, metadata and spec, got a {got}"
+        raise SpecError([doc.problem([], msg)])
     head = parse_model(_Head, doc)
     if head.kind == "EscalationPolicy":
         policy = parse_policy(doc)
