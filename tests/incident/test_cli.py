@@ -127,6 +127,26 @@ def test_an_unusable_database_url_is_bad_input(
     assert err.startswith("error: <input>: --db: not a usable database URL")
 
 
+def test_a_db_file_in_a_missing_directory_is_bad_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "nope" / "inc.db")
+    code, _, err = run(capsys, "incident", "list", "--db", db)
+    assert (code, err) == (
+        2,
+        f"error: <input>: --db: no directory {str(tmp_path / 'nope')!r} for the SQLite file\n",
+    )
+
+
+def test_a_store_failure_is_one_line_with_the_driver_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "inc.db"
+    db.write_text("not a database, " * 40)
+    code, _, err = run(capsys, "incident", "list", "--db", str(db))
+    assert (code, err) == (1, "error: incident store failed: file is not a database\n")
+
+
 def test_metrics_report_median_and_p90_per_phase(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -63,6 +63,9 @@ class SqlIncidentStore:
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         full = database_url(url)
         self._sqlite = full.startswith("sqlite")
+        if "://" not in url and not Path(url).parent.is_dir():
+            msg = f"no directory {str(Path(url).parent)!r} for the SQLite file"
+            raise InputError.single(msg, path="--db")
         try:
             options: dict[str, Any] = {}
             if self._sqlite:
@@ -92,7 +95,9 @@ class SqlIncidentStore:
             msg = f"a concurrent write got there first: {exc.orig}"
             raise ConflictError(msg) from exc
         except SQLAlchemyError as exc:
-            msg = f"incident store failed: {exc}"
+            # The driver's own message, without SQLAlchemy's statement dump and help link.
+            detail = str(getattr(exc, "orig", None) or exc).strip()
+            msg = f"incident store failed: {detail}"
             raise StoreError(msg) from exc
 
     def _migrate(self) -> None:
