@@ -308,6 +308,26 @@ def test_suggest_ranks_the_shipped_runbooks_from_the_command_line(
     ]
 
 
+def test_suggest_still_ranks_the_good_runbooks_when_one_file_is_broken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for example in EXAMPLES:
+        (tmp_path / example.name).write_bytes(example.read_bytes())
+    (tmp_path / "broken.yaml").write_text("apiVersion: onshift/v1\nkind: Runbook\nmetadata: {\n")
+    with pytest.raises(SystemExit) as info:
+        main(["runbook", "suggest", str(tmp_path), "--alert", "AgentAvailabilityBudgetBurn"])
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "bad-deploy",
+        "provider-5xx-storm",
+        "provider-brownout",
+        "rate-limit-quota",
+    ]
+    assert err.startswith(f"error: {tmp_path / 'broken.yaml'}:")
+    assert len(err.splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     ("step", "path", "message"),
     [

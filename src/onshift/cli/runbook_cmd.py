@@ -104,25 +104,40 @@ def suggest(
     symptom: list[str] = SUGGEST_SYMPTOMS,
     as_json: bool = JSON,
 ) -> None:
-    """Which runbooks apply to an alert, SLO or symptoms, best match first."""
+    """Which runbooks apply to an alert, SLO or symptoms, best match first. A file that does
+    not load is reported (exit code 2) without hiding the runbooks that do."""
     from onshift.cli.output import print_json
-    from onshift.runbook import load_runbook
+    from onshift.errors import InputError, Problem
+    from onshift.runbook import Runbook, load_runbook
     from onshift.runbook import suggest as rank
 
     registry = action_registry()
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
-    books = [load_runbook(f, registry) for f in files]
-    where = {rb.name: str(f) for rb, f in zip(books, files, strict=True)}
+    books: list[Runbook] = []
+    where: dict[str, str] = {}
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            book = load_runbook(f, registry)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        books.append(book)
+        where.setdefault(book.name, str(f))
     found = rank(books, alert=alert, slo=slo, symptoms=symptom)
     if as_json:
         print_json([{"name": rb.name, "title": rb.title, "file": where[rb.name]} for rb in found])
-        return
-    for rb in found:
-        typer.echo(f"{rb.name}  {rb.title}  ({where[rb.name]})")
-    if not found:
-        typer.echo("no runbook matches")
+    else:
+        for rb in found:
+            typer.echo(f"{rb.name}  {rb.title}  ({where[rb.name]})")
+        if not found:
+            typer.echo("no runbook matches")
+    if problems:
+        for p in problems:
+            sys.stderr.write(f"error: {p.render()}\n")
+        raise typer.Exit(2)
 
 
 @app.command("actions")
