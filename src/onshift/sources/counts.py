@@ -42,7 +42,8 @@ def read_counts_csv(path: Path | str) -> CountSeries:
 
     file = str(path)
     if not Path(path).is_file():
-        raise InputError.single("file not found", file=file)
+        what = "is a directory, not a CSV file" if Path(path).is_dir() else "file not found"
+        raise InputError.single(what, file=file)
     problems: list[Problem] = []
     try:
         table = pcsv.read_csv(
@@ -140,7 +141,8 @@ def _read_as_text(path: Path | str, file: str, problems: list[Problem]) -> tuple
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError.single(f"not a readable CSV file: {exc}", file=file) from exc
+        text = "".join(c if c.isprintable() else "?" for c in str(exc))[:160]
+        raise InputError.single(f"not a readable CSV file: {text}", file=file) from exc
     _check_header(table.column_names, table.num_rows, file)
     end = _text_timestamps(table.column("timestamp").to_pylist(), file, problems)
     good = _text_numbers(table.column("good").to_pylist(), "good", file, problems)
