@@ -12,6 +12,7 @@ from onshift.cli.runbook_inputs import (
     ConsoleApprover,
     ConsoleProgress,
     action_registry,
+    load_runbooks,
     open_probe,
     open_target,
     problem_json,
@@ -107,25 +108,9 @@ def suggest(
     """Which runbooks apply to an alert, SLO or symptoms, best match first. A file that does
     not load is reported (exit code 2) without hiding the runbooks that do."""
     from onshift.cli.output import print_json
-    from onshift.errors import InputError, Problem
-    from onshift.runbook import Runbook, load_runbook
     from onshift.runbook import suggest as rank
 
-    registry = action_registry()
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
-    books: list[Runbook] = []
-    where: dict[str, str] = {}
-    problems: list[Problem] = []
-    for f in files:
-        try:
-            book = load_runbook(f, registry)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        books.append(book)
-        where.setdefault(book.name, str(f))
+    books, where, problems = load_runbooks(paths, action_registry())
     found = rank(books, alert=alert, slo=slo, symptoms=symptom)
     if as_json:
         print_json([{"name": rb.name, "title": rb.title, "file": where[rb.name]} for rb in found])

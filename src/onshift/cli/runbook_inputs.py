@@ -32,6 +32,7 @@ __all__ = [
     "ConsoleApprover",
     "ConsoleProgress",
     "action_registry",
+    "load_runbooks",
     "open_probe",
     "open_target",
     "problem_json",
@@ -48,6 +49,31 @@ def action_registry() -> ActionRegistry:
     from onshift.runbook import default_registry
 
     return default_registry()
+
+
+def load_runbooks(
+    paths: list[Path], registry: ActionRegistry
+) -> tuple[list[Runbook], dict[str, str], list[Problem]]:
+    """The runbooks in ``paths`` (files, or directories of ``*.yaml``), the file each came
+    from by name, and the problems of the files that did not load."""
+    from onshift.errors import InputError
+    from onshift.runbook import load_runbook
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
+    books: list[Runbook] = []
+    where: dict[str, str] = {}
+    problems: list[Problem] = []
+    for file in files:
+        try:
+            book = load_runbook(file, registry)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        books.append(book)
+        where.setdefault(book.name, str(file))
+    return books, where, problems
 
 
 def problem_json(p: Problem) -> dict[str, Any]:
