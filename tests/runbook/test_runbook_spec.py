@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from runbook_helpers import runbook_text
+from runbook_helpers import flag_step, runbook_text
 
 from onshift.cli.app import main
 from onshift.errors import SpecError
@@ -305,6 +305,22 @@ def test_suggest_ranks_the_shipped_runbooks_from_the_command_line(
         "bad-deploy",
         "provider-5xx-storm",
         "rate-limit-quota",
+    ]
+
+
+def test_an_unknown_action_is_reported_in_the_same_pass_as_a_misspelt_field(
+    tmp_path: Path,
+) -> None:
+    steps = [
+        {**flag_step("a", "retries", 2), "aproval": "required"},
+        {**flag_step("b", "cache", True), "action": "flag.sett"},
+    ]
+    path = tmp_path / "rb.yaml"
+    path.write_text(runbook_text(steps))
+    lint = check_runbook(path, default_registry(points=[]))
+    assert [(p.path, p.message.split(" (")[0]) for p in lint.errors] == [
+        ("spec.steps[0].aproval", "unknown field; did you mean 'approval'?"),
+        ("spec.steps[1].action", "unknown action 'flag.sett'; did you mean 'flag.set'?"),
     ]
 
 

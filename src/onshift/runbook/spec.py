@@ -247,11 +247,26 @@ class _Checker:
         return Precondition(flags=flags, burn_rate_above=wire.burn_rate_above, window=window)
 
 
+def _unknown_actions(doc: Document, registry: ActionRegistry) -> list[Problem]:
+    """Unknown actions in a document that did not parse, so that one pass reports them too."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    steps = spec.get("steps") if isinstance(spec, dict) else None
+    problems: list[Problem] = []
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        action = step.get("action") if isinstance(step, dict) else None
+        if isinstance(action, str) and action and action not in registry:
+            path: list[PathElem] = ["spec", "steps", i, "action"]
+            problems.append(doc.problem(path, registry.unknown_message(action)))
+    return problems
+
+
 def _check(doc: Document, registry: ActionRegistry) -> Lint:
     try:
         wire = parse_model(_RunbookDoc, doc)
     except SpecError as exc:
-        return Lint(runbook=None, errors=exc.problems, warnings=())
+        problems = [*exc.problems, *_unknown_actions(doc, registry)]
+        problems.sort(key=lambda p: p.line or 0)
+        return Lint(runbook=None, errors=tuple(problems), warnings=())
     checker = _Checker(doc, registry)
     spec = wire.spec
     if not (spec.match.alerts or spec.match.slos or spec.match.symptoms):
