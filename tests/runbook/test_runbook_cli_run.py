@@ -3,6 +3,7 @@ system clock (verification windows of a fraction of a second)."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import signal
@@ -300,6 +301,23 @@ def test_resume_from_a_crashed_journal_undoes_the_step_in_flight_and_finishes(
     assert files["flags"].read_bytes() == original
     assert run_cli(["runbook", "resume", str(files["journal"]), "--probe", str(probe)]) == 2
     assert "this run has finished; nothing to resume" in capsys.readouterr().err
+
+
+def test_rollback_and_resume_refuse_a_journal_another_command_is_still_using(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crashed_journal(files)
+    flags, journal = files["flags"].read_bytes(), files["journal"].read_bytes()
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    with files["journal"].open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a run in another process holds it
+        assert run_cli(["runbook", "rollback", str(files["journal"])]) == 2
+        assert "another onshift command is using this journal" in capsys.readouterr().err
+        assert run_cli(["runbook", "resume", str(files["journal"]), "--probe", str(probe)]) == 2
+        assert "another onshift command is using this journal" in capsys.readouterr().err
+    assert files["flags"].read_bytes() == flags
+    assert files["journal"].read_bytes() == journal
+    assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0  # free again
 
 
 def test_resume_with_stale_readings_is_refused_and_changes_nothing(

@@ -13,6 +13,7 @@ from onshift.cli.runbook_inputs import (
     ConsoleProgress,
     action_registry,
     load_runbooks,
+    lock_journal,
     open_probe,
     open_target,
     problem_json,
@@ -148,6 +149,7 @@ def list_actions(as_json: bool = JSON) -> None:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     file: Path,
     journal: Path = JOURNAL,
     target: Path = TARGET,
@@ -217,6 +219,7 @@ def run(
         approver=None if auto else ConsoleApprover(),
         sink=ConsoleProgress(),
     )
+    lock_journal(ctx, journal)
     with sigterm_interrupts(journal):
         result = executor.run(source_file=str(file), source_text=text)
     report(result, as_json)
@@ -238,6 +241,7 @@ def status(journal: Path, as_json: bool = JSON) -> None:
 
 @app.command()
 def resume(
+    ctx: typer.Context,
     journal: Path,
     target: Path = TARGET,
     target_url: str = TARGET_URL,
@@ -253,7 +257,7 @@ def resume(
     from onshift.runbook import Executor, Mode, SubprocessRunner, load_runbook
 
     probe_port = open_probe(probe, probe_max_age, required=True)
-    state, surface, writer = reopen(journal, target, target_url, token_env)
+    state, surface, writer = reopen(ctx, journal, target, target_url, token_env)
     if state.finished:
         raise InputError.single(
             "this run has finished; nothing to resume (use rollback to undo it)", file=str(journal)
@@ -284,6 +288,7 @@ def resume(
 
 @app.command()
 def rollback(
+    ctx: typer.Context,
     journal: Path,
     target: Path = TARGET,
     target_url: str = TARGET_URL,
@@ -298,7 +303,7 @@ def rollback(
     from onshift.runbook import Effects, SubprocessRunner
 
     probe_port = open_probe(probe, probe_max_age, required=False)
-    state, surface, writer = reopen(journal, target, target_url, token_env)
+    state, surface, writer = reopen(ctx, journal, target, target_url, token_env)
     effects = Effects(
         name=state.runbook,
         steady_state=state.steady_state,

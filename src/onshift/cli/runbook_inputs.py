@@ -33,6 +33,7 @@ __all__ = [
     "ConsoleProgress",
     "action_registry",
     "load_runbooks",
+    "lock_journal",
     "open_probe",
     "open_target",
     "problem_json",
@@ -261,11 +262,45 @@ def report(result: RunResult, as_json: bool) -> None:
         raise typer.Exit(code)
 
 
+@contextlib.contextmanager
+def _exclusive(journal: Path) -> Iterator[None]:
+    import fcntl
+
+    from onshift.errors import InputError
+
+    try:
+        fd = os.open(journal, os.O_RDONLY)
+    except FileNotFoundError:
+        raise InputError.single("journal not found", file=str(journal)) from None
+    except OSError as exc:
+        msg = f"cannot open the journal: {exc.strerror or exc}"
+        raise InputError.single(msg, file=str(journal)) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError.single(
+                "another onshift command is using this journal (a run still going?); "
+                "stop it (Ctrl-C unwinds) or wait for it, then try again",
+                file=str(journal),
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def lock_journal(ctx: typer.Context, journal: Path) -> None:
+    """Hold an exclusive lock on ``journal`` until the command ends, so that a rollback or a
+    resume cannot run while another process is still applying or undoing from it."""
+    ctx.with_resource(_exclusive(journal))
+
+
 def reopen(
-    journal: Path, target: Path | None, url: str | None, token_env: str
+    ctx: typer.Context, journal: Path, target: Path | None, url: str | None, token_env: str
 ) -> tuple[JournalState, Target, JournalWriter]:
     from onshift.runbook import JournalWriter, fold, read_journal, target_from_ref
 
+    lock_journal(ctx, journal)
     state = fold(read_journal(journal))
     if target is not None or url is not None:
         surface = open_target(target, url, token_env)
