@@ -280,7 +280,9 @@ def test_rollback_from_a_crashed_journal_restores_the_flags_file_exactly(
     assert json.loads(files["flags"].read_text())["fallback_model"] == "small"
     assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0
     assert files["flags"].read_bytes() == original
-    assert "outcome: rolled_back" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "outcome: rolled_back" in out
+    assert "steady state not checked after the rollback: give --probe FILE" in err
     assert run_cli(["runbook", "rollback", str(files["journal"])]) == 0
     assert files["flags"].read_bytes() == original
 

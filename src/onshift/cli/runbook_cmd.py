@@ -316,4 +316,6 @@ def rollback(
     )
     with sigterm_interrupts(journal):
         result = effects.rollback(state)
+    if probe_port is None:
+        sys.stderr.write("steady state not checked after the rollback: give --probe FILE\n")
     report(result, as_json)
