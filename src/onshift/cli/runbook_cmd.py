@@ -44,6 +44,14 @@ PROBE = typer.Option(
     help="Burn rates in a Prometheus query-response JSON file (read again for every reading).",
 )
 PROBE_MAX_AGE = typer.Option("5m", "--probe-max-age", help="Older samples count as no data.")
+INCIDENT = typer.Option(
+    None, "--incident", help="Also write every journal record onto this incident's timeline."
+)
+INCIDENT_DB = typer.Option(
+    "onshift.db",
+    "--db",
+    help="The incident store for --incident: SQLite file or postgresql:// URL.",
+)
 JOURNAL = typer.Option(None, "--journal", help="Where to write the run journal (JSON Lines).")
 SUGGEST_PATHS = typer.Argument(..., help="Runbook files or directories of *.yaml.")
 SUGGEST_ALERT = typer.Option(None, "--alert", help="The alert that fired.")
@@ -163,6 +171,8 @@ def run(
         help="Print the plan and what each step would change; touch nothing.",
     ),
     auto: bool = AUTO,
+    incident: int | None = INCIDENT,
+    db: str = INCIDENT_DB,
     as_json: bool = JSON,
 ) -> None:
     """Run a runbook against a flags file or HTTP flags endpoint until the service is healthy."""
@@ -207,6 +217,7 @@ def run(
     assert probe is not None
     clock = SystemClock()
     require_readings(runbook, probe_port, probe, clock.now())
+    sink = progress_sink(incident, db)  # refuses an unknown incident before any journal
     executor = Executor(
         runbook=runbook,
         registry=registry,
@@ -217,7 +228,7 @@ def run(
         commands=SubprocessRunner(),
         mode=mode,
         approver=None if auto else ConsoleApprover(),
-        sink=ConsoleProgress(),
+        sink=sink,
     )
     lock_journal(ctx, journal)
     with sigterm_interrupts(journal):
@@ -239,6 +250,15 @@ def status(journal: Path, as_json: bool = JSON) -> None:
         typer.echo(line)
 
 
+def progress_sink(incident: int | None, db: str) -> Any:
+    """Progress on stderr, and onto the incident's timeline when ``--incident`` is given."""
+    if incident is None:
+        return ConsoleProgress()
+    from onshift.cli.incident_sink import Tee, incident_timeline
+
+    return Tee([ConsoleProgress(), incident_timeline(db, incident)])
+
+
 @app.command()
 def resume(
     ctx: typer.Context,
@@ -249,6 +269,8 @@ def resume(
     probe: Path = PROBE,
     probe_max_age: str = PROBE_MAX_AGE,
     auto: bool = AUTO,
+    incident: int | None = INCIDENT,
+    db: str = INCIDENT_DB,
     as_json: bool = JSON,
 ) -> None:
     """Carry on an interrupted run from its journal (the step in flight is undone first)."""
@@ -269,6 +291,7 @@ def resume(
     assert probe is not None
     clock = SystemClock()
     require_readings(runbook, probe_port, probe, clock.now())
+    sink = progress_sink(incident, db)  # refuses an unknown incident before any journal
     executor = Executor(
         runbook=runbook,
         registry=registry,
@@ -279,7 +302,7 @@ def resume(
         commands=SubprocessRunner(),
         mode=Mode.AUTO if auto else Mode.INTERACTIVE,
         approver=None if auto else ConsoleApprover(),
-        sink=ConsoleProgress(),
+        sink=sink,
     )
     with sigterm_interrupts(journal):
         result = executor.resume(state)
@@ -295,6 +318,8 @@ def rollback(
     token_env: str = TOKEN_ENV,
     probe: Path = PROBE,
     probe_max_age: str = PROBE_MAX_AGE,
+    incident: int | None = INCIDENT,
+    db: str = INCIDENT_DB,
     as_json: bool = JSON,
 ) -> None:
     """Undo, newest-first, every change the journal says is still in effect (the verified fix
@@ -312,7 +337,7 @@ def rollback(
         clock=SystemClock(),
         journal=writer,
         commands=SubprocessRunner(),
-        sink=ConsoleProgress(),
+        sink=progress_sink(incident, db),
     )
     with sigterm_interrupts(journal):
         result = effects.rollback(state)
