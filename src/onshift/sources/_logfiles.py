@@ -53,7 +53,7 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
     fast = dict.fromkeys(numeric, pa.float64())
     fast["timestamp"] = _timestamp_type(first[stamp] if stamp < len(first) else "")
     try:
-        return pcsv.read_csv(path, convert_options=_csv_options(names, fast))
+        return pcsv.read_csv(pa.memory_map(str(path)), convert_options=_csv_options(names, fast))
     except pa.ArrowInvalid:
         pass  # read again as text, below
     try:
@@ -141,7 +141,10 @@ def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
             unexpected_field_behavior=behaviour,
         )
         try:
-            table = pj.read_json(path, read_options=_JSON_READ, parse_options=options)
+            # A memory map spares the kernel a copy of the file (about half the system time).
+            table = pj.read_json(
+                pa.memory_map(str(path)), read_options=_JSON_READ, parse_options=options
+            )
             break
         except pa.ArrowException as exc:
             if i == len(attempts) - 1:

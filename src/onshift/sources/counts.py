@@ -47,7 +47,7 @@ def read_counts_csv(path: Path | str) -> CountSeries:
     problems: list[Problem] = []
     try:
         table = pcsv.read_csv(
-            path,
+            pa.memory_map(file),
             convert_options=pcsv.ConvertOptions(
                 column_types={"good": pa.float64(), "total": pa.float64()}
             ),
