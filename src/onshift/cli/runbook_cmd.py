@@ -9,8 +9,6 @@ from typing import Any
 import typer
 
 from onshift.cli.runbook_inputs import (
-    ConsoleApprover,
-    ConsoleProgress,
     action_registry,
     load_runbooks,
     lock_journal,
@@ -20,10 +18,10 @@ from onshift.cli.runbook_inputs import (
     read_target,
     reopen,
     report,
-    require_readings,
     sigterm_interrupts,
     warn,
 )
+from onshift.cli.runbook_wiring import progress_sink, start_executor
 
 __all__ = ["app"]
 
@@ -177,13 +175,10 @@ def run(
 ) -> None:
     """Run a runbook against a flags file or HTTP flags endpoint until the service is healthy."""
     from onshift.cli.output import print_json
-    from onshift.clock import SystemClock
     from onshift.errors import InputError
     from onshift.runbook import (
-        Executor,
         JournalWriter,
         Mode,
-        SubprocessRunner,
         load_runbook,
         plan_runbook,
     )
@@ -213,23 +208,10 @@ def run(
         raise InputError.single("give --journal PATH: every run is journaled", path="--journal")
     # Fail before the journal exists when the target or the probe cannot be used.
     read_target(surface)
-    assert probe_port is not None
-    assert probe is not None
-    clock = SystemClock()
-    require_readings(runbook, probe_port, probe, clock.now())
-    sink = progress_sink(incident, db)  # refuses an unknown incident before any journal
-    executor = Executor(
-        runbook=runbook,
-        registry=registry,
-        target=surface,
-        probe=probe_port,
-        clock=clock,
-        journal=JournalWriter.create(journal),
-        commands=SubprocessRunner(),
-        mode=mode,
-        approver=None if auto else ConsoleApprover(),
-        sink=sink,
-    )
+    executor = start_executor(
+        runbook, registry, surface, (probe_port, probe), lambda: JournalWriter.create(journal),
+        auto=auto, incident=incident, db=db,
+    )  # fmt: skip
     lock_journal(ctx, journal)
     with sigterm_interrupts(journal):
         result = executor.run(source_file=str(file), source_text=text)
@@ -250,15 +232,6 @@ def status(journal: Path, as_json: bool = JSON) -> None:
         typer.echo(line)
 
 
-def progress_sink(incident: int | None, db: str) -> Any:
-    """Progress on stderr, and onto the incident's timeline when ``--incident`` is given."""
-    if incident is None:
-        return ConsoleProgress()
-    from onshift.cli.incident_sink import Tee, incident_timeline
-
-    return Tee([ConsoleProgress(), incident_timeline(db, incident)])
-
-
 @app.command()
 def resume(
     ctx: typer.Context,
@@ -274,9 +247,8 @@ def resume(
     as_json: bool = JSON,
 ) -> None:
     """Carry on an interrupted run from its journal (the step in flight is undone first)."""
-    from onshift.clock import SystemClock
     from onshift.errors import InputError
-    from onshift.runbook import Executor, Mode, SubprocessRunner, load_runbook
+    from onshift.runbook import load_runbook
 
     probe_port = open_probe(probe, probe_max_age, required=True)
     state, surface, writer = reopen(ctx, journal, target, target_url, token_env)
@@ -287,23 +259,10 @@ def resume(
     registry = action_registry()
     runbook = load_runbook(state.runbook_file, registry, text=state.runbook_text)
     read_target(surface)
-    assert probe_port is not None
-    assert probe is not None
-    clock = SystemClock()
-    require_readings(runbook, probe_port, probe, clock.now())
-    sink = progress_sink(incident, db)  # refuses an unknown incident before any journal
-    executor = Executor(
-        runbook=runbook,
-        registry=registry,
-        target=surface,
-        probe=probe_port,
-        clock=clock,
-        journal=writer,
-        commands=SubprocessRunner(),
-        mode=Mode.AUTO if auto else Mode.INTERACTIVE,
-        approver=None if auto else ConsoleApprover(),
-        sink=sink,
-    )
+    executor = start_executor(
+        runbook, registry, surface, (probe_port, probe), lambda: writer,
+        auto=auto, incident=incident, db=db,
+    )  # fmt: skip
     with sigterm_interrupts(journal):
         result = executor.resume(state)
     report(result, as_json)
