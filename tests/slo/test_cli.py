@@ -148,7 +148,7 @@ def test_bad_input_exits_2_with_one_message_per_problem_and_no_traceback(
     assert result.code == 2
     lines = result.err.strip().splitlines()
     assert lines == [
-        f"error: {csv}:3: good: expected a non-negative number, got 'x'",
+        f"error: {csv}:3: good: expected a finite non-negative number, got 'x'",
         f"error: {csv}:4: good: good (12) is larger than total (10)",
         (
             f"error: {csv}:5: timestamp: this row is 120 s after the previous one; every row "

@@ -69,8 +69,8 @@ def test_every_bad_cell_is_reported_with_its_line(tmp_path: Path) -> None:
             f"{path}:3: timestamp: expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix "
             "seconds, got 'yesterday'"
         ),
-        f"{path}:4: good: expected a non-negative number, got -1",
-        f"{path}:5: total: expected a non-negative number, got an empty cell",
+        f"{path}:4: good: expected a finite non-negative number, got -1",
+        f"{path}:5: total: expected a finite non-negative number, got an empty cell",
     ]
 
 
@@ -81,3 +81,19 @@ def test_rows_out_of_order_or_off_step_are_refused(tmp_path: Path) -> None:
     ]
     fractional = write(tmp_path, "timestamp,good,total\n60.5,1,1\n120.5,1,1\n")
     assert "timestamps must fall on whole seconds, got 60.5" in messages(fractional)[0]
+
+
+def test_nan_and_infinite_counts_are_refused_not_summed(tmp_path: Path) -> None:
+    # One inf used to be accepted and turned every later window sum into NaN: no data forever.
+    typed = write(tmp_path, "timestamp,good,total\n60,1,2\n120,inf,inf\n180,nan,1\n240,1,1e400\n")
+    assert messages(typed) == [
+        f"{typed}:3: good: expected a finite non-negative number, got inf",
+        f"{typed}:3: total: expected a finite non-negative number, got inf",
+        f"{typed}:4: good: expected a finite non-negative number, got nan",
+        f"{typed}:5: total: expected a finite non-negative number, got inf",
+    ]
+    text = write(tmp_path, "timestamp,good,total\n60,1,2\n120,x,1\n180,1,inf\n")  # read as text
+    assert messages(text) == [
+        f"{text}:3: good: expected a finite non-negative number, got 'x'",
+        f"{text}:4: total: expected a finite non-negative number, got 'inf'",
+    ]

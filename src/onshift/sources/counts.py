@@ -7,6 +7,7 @@ cells that do not parse is read again as text, to name every bad cell with its l
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import numpy.typing as npt
 
 from onshift.errors import InputError, Problem
 from onshift.slo.series import CountSeries
-from onshift.sources._arrow import as_float64, as_int64, scalar_of
+from onshift.sources._arrow import as_bool, as_float64, as_int64, scalar_of
 
 __all__ = ["read_counts_csv"]
 
@@ -49,7 +50,8 @@ def read_counts_csv(path: Path | str) -> CountSeries:
         table = pcsv.read_csv(
             pa.memory_map(file),
             convert_options=pcsv.ConvertOptions(
-                column_types={"good": pa.float64(), "total": pa.float64()}
+                column_types={"good": pa.float64(), "total": pa.float64()},
+                null_values=[""],  # arrow's default list takes 'nan' and 'NULL' for empty
             ),
         )
         _check_header(table.column_names, table.num_rows, file)
@@ -113,17 +115,20 @@ def _typed_timestamps(column: Any, file: str, problems: list[Problem]) -> I64 | 
 def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -> F64:
     import pyarrow.compute as pc
 
+    empty = as_bool(pc.is_null(column)) if column.null_count else None
     values = as_float64(pc.fill_null(column, scalar_of(float("nan"), "float64")))
-    if not (values >= 0).all():  # NaN (an empty cell) fails this too
-        for index in np.flatnonzero(~(values >= 0))[:_MAX_PROBLEMS]:
+    # nan, inf and 1e400 parse as floats but are not counts: one would poison every later sum.
+    valid = np.isfinite(values) & (values >= 0)
+    if not valid.all():
+        for index in np.flatnonzero(~valid)[:_MAX_PROBLEMS]:
             value = values[index]
-            shown = "an empty cell" if np.isnan(value) else f"{value:g}"
+            shown = "an empty cell" if empty is not None and empty[index] else f"{value:g}"
             problems.append(
                 Problem(
                     file=file,
                     line=_line(int(index)),
                     path=name,
-                    message=f"expected a non-negative number, got {shown}",
+                    message=f"expected a finite non-negative number, got {shown}",
                 )
             )
     return values
@@ -161,13 +166,13 @@ def _text_numbers(cells: list[str | None], name: str, file: str, problems: list[
             value = float((cell or "").strip())
         except ValueError:
             value = -1.0
-        if not value >= 0:
+        if not (math.isfinite(value) and value >= 0):
             problems.append(
                 Problem(
                     file=file,
                     line=_line(index),
                     path=name,
-                    message=f"expected a non-negative number, got {_shown(cell)}",
+                    message=f"expected a finite non-negative number, got {_shown(cell)}",
                 )
             )
         out[index] = value
