@@ -8,6 +8,7 @@ types.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -252,36 +253,88 @@ def _message(err: Any, model: type[BaseModel], loc: Sequence[PathElem]) -> str:
         return text
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
+    msg = re.sub(r" or instance of _?\w+", "", msg)  # our wire classes mean nothing to a user
     value = err.get("input")
     if isinstance(value, str | int | float | bool) and kind not in ("value_error",):
         msg += f" (got {value!r})"
     return msg
 
 
+@dataclass(slots=True)
+class _Located:
+    """One pydantic error with union member tags taken out of its location."""
+
+    index: int  # pydantic's order, kept in what is reported
+    err: Any
+    path: list[PathElem]
+    unions: list[int]  # lengths of ``path`` at which a union member tag was dropped
+
+
+def _node_at(root: yaml.Node, path: Sequence[PathElem]) -> yaml.Node | None:
+    node: yaml.Node | None = root
+    for elem in path:
+        node = _child(node, elem) if node is not None else None
+    return node
+
+
+def _locate(index: int, err: Any, doc: Document, prefix: Sequence[PathElem]) -> _Located:
+    """Drop the names pydantic gives union members (``str``, ``list[_Window]``, ``_Toggle``):
+    they are not keys of the file. A key the file lacks is kept only as a missing field."""
+    loc: list[PathElem] = [e for e in err["loc"] if isinstance(e, str | int)]
+    path: list[PathElem] = []
+    unions: list[int] = []
+    for i, elem in enumerate(loc):
+        if isinstance(elem, str):
+            parent = _node_at(doc.node, [*prefix, *path])
+            missing_key = (
+                isinstance(parent, yaml.MappingNode)
+                and i == len(loc) - 1
+                and err.get("type") == "missing"
+            )
+            if parent is not None and _child(parent, elem) is None and not missing_key:
+                unions.append(len(path))
+                continue
+        path.append(elem)
+    return _Located(index=index, err=err, path=path, unions=unions)
+
+
+def _collapse(items: list[_Located], depth: int = 0) -> list[_Located]:
+    """One error per union: the branch the value's shape entered, or one merged message."""
+    out: list[_Located] = []
+    groups: dict[tuple[PathElem, ...], list[_Located]] = {}
+    for item in items:
+        if len(item.unions) <= depth:
+            out.append(item)
+        else:
+            groups.setdefault(tuple(item.path[: item.unions[depth]]), []).append(item)
+    for key, group in groups.items():
+        deeper = [item for item in group if len(item.path) > len(key)]
+        if deeper:
+            out.extend(_collapse(deeper, depth + 1))
+            continue
+        wanted = [str(item.err.get("msg", "")).removeprefix("Input should be ") for item in group]
+        first = dict(group[0].err)
+        first["msg"] = "Input should be " + " or ".join(dict.fromkeys(wanted))
+        first["type"] = "union"
+        out.append(
+            _Located(
+                index=group[0].index,
+                err=first,
+                path=group[0].path,
+                unions=group[0].unions[:depth],
+            )
+        )
+    return out
+
+
 def problems_from_validation(
     exc: ValidationError, doc: Document, model: type[BaseModel], prefix: Sequence[PathElem] = ()
 ) -> list[Problem]:
+    located = [_locate(i, err, doc, prefix) for i, err in enumerate(exc.errors())]
     problems = []
-    for err in exc.errors():
-        loc: list[PathElem] = [e for e in err["loc"] if isinstance(e, str | int)]
-        # Pydantic puts tagged-union member names into locations; drop those that are not keys.
-        clean: list[PathElem] = []
-        node_path: list[PathElem] = list(prefix)
-        for elem in loc:
-            if isinstance(elem, str) and doc.line_of([*node_path, elem]) is not None:
-                probe = doc.node
-                for p in [*node_path, elem]:
-                    found = _child(probe, p)
-                    if found is None:
-                        probe = None  # type: ignore[assignment]
-                        break
-                    probe = found
-                if probe is None and elem and elem[0].isupper():
-                    continue
-            clean.append(elem)
-            node_path.append(elem)
-        full = [*prefix, *clean]
-        problems.append(doc.problem(full, _message(err, model, clean)))
+    for item in sorted(_collapse(located), key=lambda item: item.index):
+        full = [*prefix, *item.path]
+        problems.append(doc.problem(full, _message(item.err, model, item.path)))
     return problems
 
 

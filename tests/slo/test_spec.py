@@ -281,3 +281,38 @@ def test_a_document_of_another_kind_is_named(tmp_path: Path) -> None:
     assert msg.startswith(
         f"{path}:1: apiVersion: not an SLO document (apiVersion 'onshift/v1', kind 'Runbook')"
     )
+
+
+def test_a_value_of_the_wrong_shape_for_a_union_field_is_one_message_on_its_own_path(
+    tmp_path: Path,
+) -> None:
+    # pydantic reports every union member (``windows.str``, ``windows.list[_Window][0]``,
+    # ``value.int`` …); the user wrote no such keys and made one mistake each.
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99.9
+  indicator:
+    events:
+      bad_if:
+        - {field: status, op: "==", value: {code: 500}}
+  alerting:
+    windows:
+      - {severity: page, budget_percent: 2, long: 1h, short: 5m, extra: 1}
+    page: [true]
+""",
+    )
+    assert problems(path) == [
+        (
+            f"{path}:9: spec.indicator.events.bad_if[0].value: Input should be a valid string "
+            "or a valid integer or a valid number or a valid boolean or a valid list"
+        ),
+        (
+            f"{path}:12: spec.alerting.windows[0].extra: unknown field "
+            "(expected one of: budget_percent, long, severity, short)"
+        ),
+        f"{path}:13: spec.alerting.page: Input should be a valid dictionary",
+    ]
