@@ -113,3 +113,50 @@ def test_promtool_check_rules_accepts_every_generated_file(
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "SUCCESS" in checked.stdout
+
+
+def test_sloth_page_and_ticket_labels_and_annotations_reach_their_alerts(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    # Alertmanager routes on these: dropping them sent a migrated page to the wrong receiver.
+    spec = tmp_path / "sloth.yaml"
+    spec.write_text(
+        """version: "prometheus/v1"
+service: "myservice"
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      labels: {category: availability}
+      annotations: {summary: High error rate}
+      page_alert:
+        labels: {severity: pageteam, routing_key: myteam}
+      ticket_alert:
+        labels: {slack_channel: "#alerts-myteam"}
+        annotations: {summary: Slow burn}
+""",
+        encoding="utf-8",
+    )
+    result = run_cli("rules", str(spec))
+    assert result.code == 0, result.err
+    alerts = [r for g in yaml.safe_load(result.out)["groups"] for r in g["rules"] if "alert" in r]
+    page, ticket = alerts
+    assert page["labels"] == {
+        "category": "availability",
+        "severity": "pageteam",
+        "routing_key": "myteam",
+        "sloth_severity": "page",
+    }
+    assert ticket["labels"] == {
+        "category": "availability",
+        "severity": "ticket",
+        "slack_channel": "#alerts-myteam",
+        "sloth_severity": "ticket",
+    }
+    assert page["annotations"]["summary"] == "High error rate"
+    assert ticket["annotations"]["summary"] == "Slow burn"

@@ -316,3 +316,39 @@ spec:
         ),
         f"{path}:13: spec.alerting.page: Input should be a valid dictionary",
     ]
+
+
+def test_a_sloth_file_without_alerts_needs_no_alert_name(tmp_path: Path) -> None:
+    # Sloth's own examples/no-alerts.yml: the name is required only while an alert is enabled.
+    path = write(
+        tmp_path,
+        """version: "prometheus/v1"
+service: "myapp"
+slos:
+  - name: "http-availability"
+    objective: 99.99
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      page_alert: {disable: true}
+      ticket_alert: {disable: true}
+  - name: "paged"
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting:
+      ticket_alert: {disable: true}
+""",
+    )
+    (message,) = problems(path)
+    assert message == (
+        f"{path}:20: slos[1].alerting: alerting.name is required while the page or ticket alert "
+        "is enabled"
+    )
+    path.write_text(path.read_text().split('  - name: "paged"')[0])
+    (slo,) = load_slos([path])
+    assert slo.alerting.active_windows == ()

@@ -170,6 +170,7 @@ def _annotations(slo: SLO, severity: Severity, windows: list[AlertWindow]) -> di
         "description": f"Fires on {tiers}. Burn rate 1 spends exactly the whole budget in "
         f"{period}.",
         **slo.alerting.annotations,
+        **slo.alerting.tier_annotations.get(severity, {}),
     }
 
 
@@ -186,6 +187,7 @@ def _alert_group(slo: SLO) -> dict[str, Any]:
                 "labels": {
                     **slo.alerting.labels,
                     "severity": str(severity),
+                    **slo.alerting.tier_labels.get(severity, {}),
                     "sloth_severity": str(severity),
                 },
                 "annotations": _annotations(slo, severity, windows),

@@ -73,6 +73,10 @@ class AlertPolicy:
     ticket_enabled: bool = True
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    # Per-severity additions on top of ``labels``/``annotations`` (Sloth's page_alert and
+    # ticket_alert blocks); a tier's own label wins, as in Sloth.
+    tier_labels: Mapping[Severity, Mapping[str, str]] = field(default_factory=dict)
+    tier_annotations: Mapping[Severity, Mapping[str, str]] = field(default_factory=dict)
 
     def enabled(self, severity: Severity) -> bool:
         return self.page_enabled if severity is Severity.PAGE else self.ticket_enabled

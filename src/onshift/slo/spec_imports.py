@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
-from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding
+from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
 from onshift.specfile import Document, PathElem, parse_model
 from onshift.units import parse_duration
 
@@ -54,7 +54,7 @@ class _SlothAlert(_Strict):
 
 
 class _SlothAlerting(_Strict):
-    name: str = Field(min_length=1)
+    name: str | None = Field(default=None, min_length=1)  # required while an alert is enabled
     labels: dict[str, str] = {}
     annotations: dict[str, str] = {}
     page_alert: _SlothAlert = _SlothAlert()
@@ -96,6 +96,15 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                 )
             )
             continue
+        page, ticket = slo.alerting.page_alert, slo.alerting.ticket_alert
+        if slo.alerting.name is None and not (page.disable and ticket.disable):
+            problems.append(
+                doc.problem(
+                    ["slos", i, "alerting"],
+                    "alerting.name is required while the page or ticket alert is enabled",
+                )
+            )
+            continue
         out.append(
             SLO(
                 name=slo.name,
@@ -111,13 +120,18 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                     )
                 ),
                 alerting=AlertPolicy(
-                    name=slo.alerting.name,
+                    name=slo.alerting.name or slo.name,  # no alert rule carries it then
                     windows=cat.windows,
                     catalogue=cat.name,
-                    page_enabled=not slo.alerting.page_alert.disable,
-                    ticket_enabled=not slo.alerting.ticket_alert.disable,
+                    page_enabled=not page.disable,
+                    ticket_enabled=not ticket.disable,
                     labels=dict(slo.alerting.labels),
                     annotations=dict(slo.alerting.annotations),
+                    tier_labels={Severity.PAGE: page.labels, Severity.TICKET: ticket.labels},
+                    tier_annotations={
+                        Severity.PAGE: page.annotations,
+                        Severity.TICKET: ticket.annotations,
+                    },
                 ),
                 source=doc.file,
             )
