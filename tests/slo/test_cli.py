@@ -221,3 +221,16 @@ def test_a_request_log_report_weighs_events_by_tokens_and_replays_the_brownout(
     pages = [t for t in json.loads(replay.out)["transitions"] if t["severity"] == "page"]
     assert [t["state"] for t in pages] == ["firing", "resolved"]
     assert pages[0]["at"].startswith("2026-11-01T14:")  # the 14:00 latency brownout
+
+
+def test_a_malformed_prometheus_url_is_bad_input_not_a_traceback(run_cli: Run) -> None:
+    # 'http://[::1' raised httpx.InvalidURL out of the CLI; 'notaurl' was a failed request (1).
+    for url, says in (
+        ("http://[::1", "--prometheus: not a URL: Invalid port"),
+        ("notaurl", "--prometheus: expected an http:// or https:// URL, got 'notaurl'"),
+        ("ftp://x", "--prometheus: expected an http:// or https:// URL, got 'ftp://x'"),
+    ):
+        result = run_cli("slo", "report", AVAIL, "--prometheus", url)
+        assert result.code == 2, (url, result.err)
+        assert says in result.err
+        assert "Traceback" not in result.err

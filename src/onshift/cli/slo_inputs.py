@@ -34,7 +34,7 @@ class DataOptions:
             )
         self.counts = counts
         self.events = events
-        self.prometheus = prometheus
+        self.prometheus = _prometheus_url(prometheus) if prometheus else None
         default = "5m" if prometheus else "1m"
         try:
             self.step = parse_duration(step or default)
@@ -43,6 +43,21 @@ class DataOptions:
         if self.step < timedelta(seconds=1) or self.step % timedelta(seconds=1):
             raise InputError.single("the step must be a whole number of seconds", path="--step")
         self._cache: dict[object, CountSeries] = {}
+
+
+def _prometheus_url(url: str) -> str:
+    """A malformed or non-http URL is bad input (exit 2), not a traceback or a failed request."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InputError.single(f"not a URL: {exc}", path="--prometheus") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InputError.single(
+            f"expected an http:// or https:// URL, got {url!r}", path="--prometheus"
+        )
+    return url
 
 
 def parse_at(text: str | None) -> datetime | None:
