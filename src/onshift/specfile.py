@@ -309,6 +309,9 @@ def _collapse(items: list[_Located], depth: int = 0) -> list[_Located]:
             groups.setdefault(tuple(item.path[: item.unions[depth]]), []).append(item)
     for key, group in groups.items():
         deeper = [item for item in group if len(item.path) > len(key)]
+        if len(group) == 1:  # not a union after all (a dict key's '[key]'): as pydantic said
+            out.extend(_collapse(group, depth + 1))
+            continue
         if deeper:
             out.extend(_collapse(deeper, depth + 1))
             continue

@@ -352,3 +352,51 @@ slos:
     path.write_text(path.read_text().split('  - name: "paged"')[0])
     (slo,) = load_slos([path])
     assert slo.alerting.active_windows == ()
+
+
+def test_label_and_annotation_names_prometheus_refuses_are_spec_errors(tmp_path: Path) -> None:
+    # `slo check` passed these and `onshift rules` wrote a file promtool refused outright.
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata:
+  name: api
+  service: agent
+  labels: {team-name: x, ok_label: y}
+spec:
+  objective: 99.9
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+  alerting:
+    labels: {"1st": a}
+    annotations: {x-y: z}
+""",
+    )
+    rule = (
+        "is not a name Prometheus accepts for a label or annotation (letters, digits and _, "
+        "not starting with a digit or __)"
+    )
+    assert problems(path) == [
+        f"{path}:6: metadata.labels.team-name: 'team-name' {rule}",
+        f"{path}:11: spec.alerting.labels.1st: '1st' {rule}",
+        f"{path}:12: spec.alerting.annotations.x-y: 'x-y' {rule}",
+    ]
+    sloth = write(
+        tmp_path,
+        """version: prometheus/v1
+service: agent
+labels: {__name__: x}
+slos:
+  - name: api
+    objective: 99.9
+    sli: {events: {error_query: "e[{{.window}}]", total_query: "t[{{.window}}]"}}
+    alerting:
+      name: ApiBurn
+      page_alert: {labels: {routing-key: a}}
+""",
+        "sloth.yaml",
+    )
+    assert problems(sloth) == [
+        f"{sloth}:3: labels.__name__: '__name__' {rule}",
+        f"{sloth}:10: slos[0].alerting.page_alert.labels.routing-key: 'routing-key' {rule}",
+    ]

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
+from onshift.slo.spec_onshift import Labels
 from onshift.specfile import Document, PathElem, parse_model
 from onshift.units import parse_duration
 
@@ -49,14 +50,14 @@ class _SlothSLI(_Strict):
 
 class _SlothAlert(_Strict):
     disable: bool = False
-    labels: dict[str, str] = {}
-    annotations: dict[str, str] = {}
+    labels: Labels = {}
+    annotations: Labels = {}
 
 
 class _SlothAlerting(_Strict):
     name: str | None = Field(default=None, min_length=1)  # required while an alert is enabled
-    labels: dict[str, str] = {}
-    annotations: dict[str, str] = {}
+    labels: Labels = {}
+    annotations: Labels = {}
     page_alert: _SlothAlert = _SlothAlert()
     ticket_alert: _SlothAlert = _SlothAlert()
 
@@ -65,7 +66,7 @@ class _SlothSLO(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     objective: float = Field(gt=0, lt=100)
-    labels: dict[str, str] = {}
+    labels: Labels = {}
     sli: _SlothSLI
     alerting: _SlothAlerting
     plugins: dict[str, Any] | None = None
@@ -74,7 +75,7 @@ class _SlothSLO(_Strict):
 class _SlothDoc(_Strict):
     version: Literal["prometheus/v1"]
     service: str = Field(min_length=1)
-    labels: dict[str, str] = {}
+    labels: Labels = {}
     slos: list[_SlothSLO] = Field(min_length=1)
     slo_plugins: dict[str, Any] | None = None
 

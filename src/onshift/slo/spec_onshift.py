@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from onshift.errors import Problem
 from onshift.slo.catalogue import catalogue_for_period, catalogue_names, load_catalogue
@@ -24,9 +25,25 @@ from onshift.slo.model import (
 from onshift.specfile import Document, PathElem, parse_model
 from onshift.units import parse_duration
 
-__all__ = ["parse_onshift_slo"]
+__all__ = ["Labels", "parse_onshift_slo"]
 
 _Scalar = str | int | float | bool
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def _label_name(name: str) -> str:
+    # Prometheus refuses the whole rules file over one such name (promtool: invalid label name).
+    if not _LABEL_NAME.fullmatch(name) or name.startswith("__"):
+        msg = (
+            f"{name!r} is not a name Prometheus accepts for a label or annotation (letters, "
+            "digits and _, not starting with a digit or __)"
+        )
+        raise ValueError(msg)
+    return name
+
+
+Labels = dict[Annotated[str, AfterValidator(_label_name)], str]
+"""Label or annotation names that Prometheus accepts."""
 
 
 class _Strict(BaseModel):
@@ -36,7 +53,7 @@ class _Strict(BaseModel):
 class _Meta(_Strict):
     name: str = Field(min_length=1, pattern=r"^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$")
     service: str = Field(min_length=1)
-    labels: dict[str, str] = {}
+    labels: Labels = {}
 
 
 class _Prometheus(_Strict):
@@ -73,8 +90,8 @@ class _Toggle(_Strict):
 
 class _Alerting(_Strict):
     name: str | None = None
-    labels: dict[str, str] = {}
-    annotations: dict[str, str] = {}
+    labels: Labels = {}
+    annotations: Labels = {}
     windows: str | list[_Window] | None = None
     page: _Toggle = _Toggle()
     ticket: _Toggle = _Toggle()
