@@ -10,7 +10,7 @@ import pytest
 
 from onshift.errors import SpecError
 from onshift.slo.spec import load_slos
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 
 def write(tmp_path: Path, text: str, name: str = "slo.yaml") -> Path:
@@ -400,3 +400,17 @@ slos:
         f"{sloth}:3: labels.__name__: '__name__' {rule}",
         f"{sloth}:10: slos[0].alerting.page_alert.labels.routing-key: 'routing-key' {rule}",
     ]
+
+
+def test_openslo_kubernetes_style_label_keys_become_prometheus_label_names(
+    tmp_path: Path,
+) -> None:
+    # app.kubernetes.io/name is a valid OpenSLO key but made promtool refuse the generated rules.
+    text = (ROOT / "tests" / "data" / "openslo-agent.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  displayName: Agent success rate\n",
+        "  displayName: Agent success rate\n"
+        "  labels: {app.kubernetes.io/name: agent, tier: [gold, eu]}\n",
+    )
+    (slo,) = load_slos([write(tmp_path, text)])
+    assert slo.labels == {"app_kubernetes_io_name": "agent", "tier": "gold,eu"}

@@ -10,6 +10,7 @@ query is taken to be a counter selector (``counter: true``, the default) and wra
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any, Literal
@@ -228,6 +229,13 @@ def _targets(
     return targets
 
 
+def _prometheus_label(key: str) -> str:
+    """OpenSLO keys are Kubernetes-style (``app.kubernetes.io/name``), which Prometheus refuses
+    as label names; map them as Prometheus' own Kubernetes discovery does."""
+    name = re.sub(r"[^a-zA-Z0-9_]", "_", key)
+    return f"_{name}" if name[:1].isdigit() else name
+
+
 def parse_openslo(doc: Document) -> list[SLO]:
     model = parse_model(_ODoc, doc)
     spec = model.spec
@@ -279,7 +287,10 @@ def parse_openslo(doc: Document) -> list[SLO]:
         assert ratio.good is not None
         errors = f"({total}) - ({_rate(ratio.good, ratio.counter)})"
     cat = catalogue_for_period(period)
-    labels = {k: v if isinstance(v, str) else ",".join(v) for k, v in model.metadata.labels.items()}
+    labels = {
+        _prometheus_label(k): v if isinstance(v, str) else ",".join(v)
+        for k, v in model.metadata.labels.items()
+    }
     out = []
     for i, (obj, target) in enumerate(zip(spec.objectives, targets, strict=True)):
         suffix = "" if len(targets) == 1 else f"-{obj.displayName or i}"
