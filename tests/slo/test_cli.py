@@ -113,6 +113,14 @@ spec:
     assert [t["can_fire"] for t in tiers] == [False, True, True, True]
     assert tiers[0]["error_ratio_threshold"] > 1
     assert any("page tier 1h/5m can never fire" in w for w in slo["warnings"])
+    # A lower objective means a bigger budget and a still higher threshold: the advice must
+    # point the other way (it said "lower the objective's ambition").
+    assert any(
+        w.endswith(
+            "raise the objective, or give this tier a smaller budget share or a longer long window"
+        )
+        for w in slo["warnings"]
+    )
     assert any("factor of 0.9333 (< 1)" in w for w in slo["warnings"])
     strict = run_cli("slo", "check", path, "--strict")
     assert strict.code == 1

@@ -56,7 +56,8 @@ def explain(slo: SLO) -> SLOExplanation:
             warnings.append(
                 f"{where} can never fire: it needs an error ratio above {t.threshold:.4g} "
                 f"(factor {t.factor:.4g} × budget {float(slo.budget):.4g}), more than 100 % "
-                "errors; lower the objective's ambition or give this tier a smaller budget share"
+                "errors; raise the objective, or give this tier a smaller budget share or a "
+                "longer long window"
             )
         if t.factor < 1:
             warnings.append(
