@@ -67,7 +67,17 @@ spec:
         m.startswith(f"{path}:14: spec.alerting.windwos: unknown field; did you mean 'windows'?")
         for m in found
     )
-    assert len(found) == 2  # pydantic errors first; semantic checks run on a valid shape
+    # The duration and the query template are reported in the same pass as the shape errors
+    # (they used to appear only once the objective and the misspelt key had been fixed).
+    assert (
+        f"{path}:8: spec.window: expected a duration such as 5m, 1h, 30d or 1h30m, got '30days'"
+        in found
+    )
+    assert any(
+        m.startswith(f"{path}:11: spec.indicator.prometheus.errors: the query must contain")
+        for m in found
+    )
+    assert len(found) == 4
 
 
 def test_semantic_problems_are_all_reported_together(tmp_path: Path) -> None:

@@ -7,7 +7,15 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from onshift.errors import Problem
 from onshift.slo.catalogue import catalogue_for_period, catalogue_names, load_catalogue
@@ -46,6 +54,24 @@ Labels = dict[Annotated[str, AfterValidator(_label_name)], str]
 """Label or annotation names that Prometheus accepts."""
 
 
+def _duration_text(text: str) -> str:
+    parse_duration(text)  # its ValueError says what is expected
+    return text
+
+
+def _has_window(query: str) -> str:
+    if "{{window}}" not in query:
+        msg = "the query must contain {{window}}, e.g. sum(rate(agent_requests_total[{{window}}]))"
+        raise ValueError(msg)
+    return query
+
+
+# Checked while validating, so that they are reported with every other problem of the file
+# (after the shape was valid, they used to show up only once the rest had been fixed).
+_DurationText = Annotated[str, AfterValidator(_duration_text)]
+_Query = Annotated[str, Field(min_length=1), AfterValidator(_has_window)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,14 +83,22 @@ class _Meta(_Strict):
 
 
 class _Prometheus(_Strict):
-    errors: str = Field(min_length=1)
-    total: str = Field(min_length=1)
+    errors: _Query
+    total: _Query
 
 
 class _Condition(_Strict):
     field: str = Field(min_length=1)
     op: Op
     value: _Scalar | list[_Scalar]
+
+    @field_validator("value")
+    @classmethod
+    def _fits_op(cls, value: _Scalar | list[_Scalar], info: ValidationInfo) -> object:
+        op = info.data.get("op")
+        if op is not None:  # the domain type says which values an op takes
+            Condition(field="-", op=op, value=tuple(value) if isinstance(value, list) else value)
+        return value
 
 
 class _Events(_Strict):
@@ -80,8 +114,15 @@ class _Indicator(_Strict):
 class _Window(_Strict):
     severity: Severity
     budget_percent: float = Field(gt=0, le=100)
-    long: str
-    short: str
+    long: _DurationText
+    short: _DurationText
+
+    @model_validator(mode="after")
+    def _short_below_long(self) -> _Window:
+        if parse_duration(self.short) >= parse_duration(self.long):
+            msg = "the short window must be shorter than the long window"
+            raise ValueError(msg)
+        return self
 
 
 class _Toggle(_Strict):
@@ -100,7 +141,7 @@ class _Alerting(_Strict):
 class _Spec(_Strict):
     description: str = ""
     objective: float = Field(gt=0, lt=100)
-    window: str = "30d"
+    window: _DurationText = "30d"
     indicator: _Indicator
     alerting: _Alerting = _Alerting()
 
