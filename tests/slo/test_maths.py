@@ -158,26 +158,6 @@ def test_a_firing_page_suppresses_the_ticket_in_what_is_notified_but_both_are_re
     assert all(not a.notified for a in tickets)
 
 
-def test_replay_shows_when_a_ticket_held_back_by_a_page_is_released() -> None:
-    # A 20 % burst pages; the 0.4 % tail (burn 4) keeps the 1d/2h ticket firing after the page
-    # resolves. Replay used to show the ticket only as suppressed, never as notified.
-    slo = make_slo()
-    series = series_from_ratio([0.0] * 600 + [0.2] * 30 + [0.004] * 600)
-    evaluation = evaluate_policy(slo, series)
-    found = replay(slo, series)
-    ticket = [
-        t
-        for t in found
-        if t.window.severity is Severity.TICKET and t.window.short == (timedelta(hours=2))
-    ]
-    assert [(t.firing, t.suppressed) for t in ticket] == [(True, True), (True, False)]
-    page_end = max(t.at for t in found if t.window.severity is Severity.PAGE and not t.firing)
-    assert ticket[1].at == page_end
-    index = series.index_at(page_end)
-    assert evaluation.notified(Severity.TICKET)[index]
-    assert not evaluation.notified(Severity.TICKET)[index - 1]
-
-
 def test_budget_consumed_is_bad_over_allowed_bad_in_the_period() -> None:
     slo = make_slo()
     series = series_from_ratio([0.0005] * 1440 * 2, per_step=2000)

@@ -22,9 +22,7 @@ class Transition:
     burn_rate_long: float | None
     burn_rate_short: float | None
     suppressed: bool
-    """A ticket tier that starts firing while a page fires is not notified. When the page
-    resolves and the ticket still fires, the ticket gets a second ``firing`` transition with
-    ``suppressed`` false: the moment it is notified."""
+    """A ticket tier that starts firing while a page fires is not notified."""
 
 
 def _burn(ratio: float, budget: float) -> float | None:
@@ -37,10 +35,6 @@ def _tier_transitions(
     firing = tier.firing.astype(np.int8)
     change = np.flatnonzero(np.diff(np.concatenate(([0], firing))))
     page = evaluation.firing(Severity.PAGE)
-    if tier.window.severity is Severity.TICKET:
-        # A page that stops while this ticket goes on firing releases the ticket.
-        released = np.flatnonzero(page[:-1] & ~page[1:] & tier.firing[:-1] & tier.firing[1:]) + 1
-        change = np.union1d(change, released)
     out = []
     for index in change:
         i = int(index)
