@@ -424,3 +424,42 @@ def test_openslo_kubernetes_style_label_keys_become_prometheus_label_names(
     )
     (slo,) = load_slos([write(tmp_path, text)])
     assert slo.labels == {"app_kubernetes_io_name": "agent", "tier": "gold,eu"}
+
+
+def test_sloth_window_placeholders_with_go_template_spacing_are_substituted(
+    tmp_path: Path,
+) -> None:
+    # {{ .window }} was left in the PromQL as is: promtool refused the generated rules.
+    path = write(
+        tmp_path,
+        """version: prometheus/v1
+service: agent
+slos:
+  - name: spaced
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[{{ .window }}]))
+        total_query: sum(rate(http_requests_total[{{- .window -}}]))
+    alerting: {name: SpacedBurn}
+  - name: fixed
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{code=~"5.."}[5m]))
+        total_query: sum(rate(http_requests_total[{{.window}}]))
+    alerting: {name: FixedBurn}
+""",
+    )
+    (message,) = problems(path)
+    assert message == (
+        f"{path}:15: slos[1].sli.events.error_query: the query must contain {{{{.window}}}}, "
+        "e.g. sum(rate(http_requests_total[{{.window}}]))"
+    )
+    path.write_text(path.read_text().split("  - name: fixed")[0])
+    (slo,) = load_slos([path])
+    assert slo.indicator.prometheus is not None
+    assert slo.indicator.prometheus.render(timedelta(hours=1)) == (
+        'sum(rate(http_requests_total{code=~"5.."}[1h]))',
+        "sum(rate(http_requests_total[1h]))",
+    )

@@ -81,6 +81,9 @@ class _SlothDoc(_Strict):
     slo_plugins: dict[str, Any] | None = None
 
 
+_GO_WINDOW = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
+
+
 def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> list[SLO]:
     model = parse_model(_SlothDoc, doc)
     cat = catalogue_for_period(period)
@@ -97,6 +100,21 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                     "sli.events {error_query, total_query}",
                 )
             )
+            continue
+        queries = {}
+        for key in ("error_query", "total_query"):
+            # Go templates allow {{ .window }} and {{- .window -}} as well as {{.window}}.
+            query = _GO_WINDOW.sub("{{window}}", getattr(slo.sli.events, key))
+            if "{{window}}" not in query:
+                problems.append(
+                    doc.problem(
+                        [*path, "events", key],
+                        "the query must contain {{.window}}, e.g. "
+                        "sum(rate(http_requests_total[{{.window}}]))",
+                    )
+                )
+            queries[key] = query
+        if any("{{window}}" not in q for q in queries.values()):
             continue
         page, ticket = slo.alerting.page_alert, slo.alerting.ticket_alert
         if slo.alerting.name is None and not (page.disable and ticket.disable):
@@ -117,8 +135,7 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                 period=period,
                 indicator=Indicator(
                     prometheus=PrometheusBinding(
-                        errors=slo.sli.events.error_query.replace("{{.window}}", "{{window}}"),
-                        total=slo.sli.events.total_query.replace("{{.window}}", "{{window}}"),
+                        errors=queries["error_query"], total=queries["total_query"]
                     )
                 ),
                 alerting=AlertPolicy(
