@@ -242,3 +242,23 @@ def test_a_malformed_prometheus_url_is_bad_input_not_a_traceback(run_cli: Run) -
         assert result.code == 2, (url, result.err)
         assert says in result.err
         assert "Traceback" not in result.err
+
+
+def test_replay_lists_what_is_notified_and_a_held_back_ticket_opens_when_the_page_stops(
+    run_cli: Run,
+) -> None:
+    result = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS, "--json")
+    body = json.loads(result.out)
+    storm = [n for n in body["notifications"] if n["at"].startswith("2026-11-02T09")]
+    assert storm == [
+        {"at": "2026-11-02T09:06:00Z", "severity": "page", "state": "notify"},
+        {"at": "2026-11-02T09:15:00Z", "severity": "page", "state": "clear"},
+        # The 3d/6h ticket began firing during the page (suppressed) and still fires.
+        {"at": "2026-11-02T09:15:00Z", "severity": "ticket", "state": "notify"},
+    ]
+    held = [
+        t for t in body["transitions"]
+        if t["severity"] == "ticket" and t["state"] == "firing" and t["suppressed"]
+    ]  # fmt: skip
+    assert held
+    assert held[0]["at"] < "2026-11-02T09:15:00Z"

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onshift.alerting.evaluate import evaluate_policy
-from onshift.alerting.replay import replay
+from onshift.alerting.replay import notifications, replay
+from onshift.slo.model import Severity
 from onshift.slo.report import build_report
 from onshift.slo.series import CountSeries
 from tests.slo.helpers import T0, make_slo
@@ -91,3 +92,22 @@ def test_the_report_at_the_last_row_matches_the_replayed_state(series: CountSeri
         last_state[t.window.label] = t.firing
     for alert in report.alerts:
         assert alert.firing == last_state.get(alert.window.label, False)
+
+
+@settings(max_examples=50)
+@given(traffic())
+def test_notifications_alternate_and_a_ticket_is_never_notified_during_a_page(
+    series: CountSeries,
+) -> None:
+    evaluation = evaluate_policy(SLO_, series)
+    changes = notifications(evaluation)
+    for severity in (Severity.PAGE, Severity.TICKET):
+        states = [c.notify for c in changes if c.severity is severity]
+        assert all(a != b for a, b in itertools.pairwise(states))
+        assert not states or states[0] is True
+    both = evaluation.notified(Severity.PAGE) & evaluation.notified(Severity.TICKET)
+    assert not both.any()
+    # A ticket tier firing after the page has stopped is notified.
+    page = evaluation.firing(Severity.PAGE)
+    ticket = evaluation.firing(Severity.TICKET)
+    np.testing.assert_array_equal(evaluation.notified(Severity.TICKET), ticket & ~page)

@@ -11,7 +11,7 @@ from onshift.alerting.evaluate import PolicyEvaluation, TierEvaluation
 from onshift.slo.model import SLO, AlertWindow, Severity
 from onshift.slo.series import CountSeries
 
-__all__ = ["Transition", "replay", "transitions"]
+__all__ = ["NotificationChange", "Transition", "notifications", "replay", "transitions"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +23,33 @@ class Transition:
     burn_rate_short: float | None
     suppressed: bool
     """A ticket tier that starts firing while a page fires is not notified."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationChange:
+    """When what onshift notifies changes: a page starts or stops, a ticket opens or closes.
+
+    A ticket held back by a firing page opens when the page stops, if it is still firing.
+    """
+
+    at: datetime
+    severity: Severity
+    notify: bool
+
+
+def notifications(evaluation: PolicyEvaluation) -> list[NotificationChange]:
+    """The changes of what is notified per severity (page first at equal times)."""
+    found: list[tuple[int, int, NotificationChange]] = []
+    for order, severity in enumerate((Severity.PAGE, Severity.TICKET)):
+        state = evaluation.notified(severity).astype(np.int8)
+        for index in np.flatnonzero(np.diff(np.concatenate(([0], state)))):
+            i = int(index)
+            change = NotificationChange(
+                at=evaluation.series.time_at(i), severity=severity, notify=bool(state[i])
+            )
+            found.append((int(evaluation.series.end[i]), order, change))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [c for _, _, c in found]
 
 
 def _burn(ratio: float, budget: float) -> float | None:

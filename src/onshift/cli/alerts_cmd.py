@@ -20,33 +20,38 @@ def replay(
     slo: SloOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Evaluate the alert policy at every interval and print when each tier fires and resolves."""
-    from onshift.alerting.replay import replay as run_replay
+    """Evaluate the alert policy at every interval: when each tier fires and resolves, and when
+    onshift would notify (a firing page holds tickets back until it stops)."""
+    from onshift.alerting.evaluate import evaluate_policy
+    from onshift.alerting.replay import notifications, transitions
     from onshift.cli.output import print_json
     from onshift.cli.slo_inputs import DataOptions, load_selected_slos, series_for
     from onshift.clock import SystemClock
-    from onshift.slo.render import transition_json
+    from onshift.slo.render import notification_json, transition_json
 
     data = DataOptions(counts=counts, events=events, prometheus=None, step=step)
     slos = load_selected_slos(files, slo)
     now = SystemClock().now()
     results = []
     for item in slos:
-        series = series_for(item, data, at=None, now=now)
-        results.append((item, run_replay(item, series)))
+        evaluation = evaluate_policy(item, series_for(item, data, at=None, now=now))
+        results.append((item, transitions(evaluation), notifications(evaluation)))
     if as_json:
+        bodies = [
+            {
+                "transitions": [transition_json(t) for t in ts],
+                "notifications": [notification_json(n) for n in ns],
+            }
+            for _, ts, ns in results
+        ]
         if len(results) == 1:
-            print_json({"transitions": [transition_json(t) for t in results[0][1]]})
+            print_json(bodies[0])
         else:
             print_json(
                 {
                     "slos": [
-                        {
-                            "name": s.name,
-                            "service": s.service,
-                            "transitions": [transition_json(t) for t in ts],
-                        }
-                        for s, ts in results
+                        {"name": s.name, "service": s.service, **body}
+                        for (s, _, _), body in zip(results, bodies, strict=True)
                     ]
                 }
             )

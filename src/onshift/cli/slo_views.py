@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from rich.table import Table
 
-from onshift.alerting.replay import Transition
+from onshift.alerting.replay import NotificationChange, Transition
 from onshift.cli.output import console
 from onshift.slo.check import SLOExplanation
-from onshift.slo.model import SLO
+from onshift.slo.model import SLO, Severity
 from onshift.slo.report import SLOReport
 from onshift.units import format_duration, to_iso
 
@@ -120,9 +120,11 @@ def render_explanations(explanations: list[SLOExplanation]) -> None:
     out.print(f"{len(explanations)} SLO(s) valid, {total} warning(s).")
 
 
-def render_transitions(results: list[tuple[SLO, list[Transition]]]) -> None:
+def render_transitions(
+    results: list[tuple[SLO, list[Transition], list[NotificationChange]]],
+) -> None:
     out = console()
-    for slo, transitions in results:
+    for slo, transitions, changes in results:
         table = Table(
             title=f"{slo.service}/{slo.name}: {len(transitions)} transition(s)",
             title_justify="left",
@@ -143,3 +145,10 @@ def render_transitions(results: list[tuple[SLO, list[Transition]]]) -> None:
                 _burn(t.burn_rate_short),
             )
         out.print(table)
+        if changes:
+            out.print("  notified:")
+        for change in changes:
+            what = {True: "page sent", False: "page stops"}
+            if change.severity is Severity.TICKET:
+                what = {True: "ticket opened", False: "ticket closed"}
+            out.print(f"    {to_iso(change.at)}  {what[change.notify]}")

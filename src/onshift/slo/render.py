@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from onshift.alerting.replay import Transition
+from onshift.alerting.replay import NotificationChange, Transition
 from onshift.slo.check import SLOExplanation
 from onshift.slo.report import SLOReport
 from onshift.units import format_duration, to_iso
 
-__all__ = ["explanation_json", "report_json", "transition_json"]
+__all__ = ["explanation_json", "notification_json", "report_json", "transition_json"]
 
 
 def report_json(report: SLOReport) -> dict[str, Any]:
@@ -58,6 +58,14 @@ def transition_json(t: Transition) -> dict[str, Any]:
         "burn_rate_long": t.burn_rate_long,
         "burn_rate_short": t.burn_rate_short,
         "suppressed": t.suppressed,
+    }
+
+
+def notification_json(change: NotificationChange) -> dict[str, Any]:
+    return {
+        "at": to_iso(change.at),
+        "severity": str(change.severity),
+        "state": "notify" if change.notify else "clear",
     }
 
 
