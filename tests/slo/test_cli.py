@@ -262,3 +262,9 @@ def test_replay_lists_what_is_notified_and_a_held_back_ticket_opens_when_the_pag
     ]  # fmt: skip
     assert held
     assert held[0]["at"] < "2026-11-02T09:15:00Z"
+
+
+def test_a_step_given_with_a_counts_csv_is_refused_rather_than_ignored(run_cli: Run) -> None:
+    result = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--step", "5m")
+    assert result.code == 2
+    assert "--step: --step applies to --events and --prometheus" in result.err

@@ -32,6 +32,12 @@ class DataOptions:
                 "give exactly one data source: --counts CSV, --events LOG or --prometheus URL"
                 + (f" (got {', '.join(given)})" if given else "")
             )
+        if counts and step:
+            raise InputError.single(
+                "--step applies to --events and --prometheus; a counts CSV has its own step "
+                "(the spacing of its rows)",
+                path="--step",
+            )
         self.counts = counts
         self.events = events
         self.prometheus = _prometheus_url(prometheus) if prometheus else None
