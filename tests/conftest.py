@@ -3,11 +3,13 @@ conftest.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,20 +26,35 @@ class CliResult:
     err: str
 
 
+def invoke(
+    capsys: pytest.CaptureFixture[str], *args: str | os.PathLike[str]
+) -> tuple[int, str, str]:
+    """Run ``onshift`` in-process: (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    else:
+        code = 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def invoke_json(capsys: pytest.CaptureFixture[str], *args: str | os.PathLike[str]) -> Any:
+    """Run ``onshift … --json``, which must succeed, and parse its output."""
+    code, out, err = invoke(capsys, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run ``onshift`` in-process; returns exit code, stdout and stderr."""
 
     def run(*args: str | os.PathLike[str]) -> CliResult:
-        capsys.readouterr()
-        try:
-            main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        else:
-            code = 0
-        captured = capsys.readouterr()
-        return CliResult(code=code, out=captured.out, err=captured.err)
+        code, out, err = invoke(capsys, *args)
+        return CliResult(code=code, out=out, err=err)
 
     return run
 

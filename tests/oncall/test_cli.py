@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from onshift.cli.app import main
 from onshift.oncall.schedule import on_call
 from onshift.oncall.specs import load_oncall
+from tests.conftest import invoke as run
+from tests.conftest import invoke_json as run_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "oncall"
 POLICY = str(EXAMPLES / "policy.yaml")
 SCHEDULES = str(EXAMPLES / "schedules.yaml")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    else:
-        code = 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_plan_lists_who_is_paged_when_if_nobody_acknowledges(
