@@ -1,6 +1,6 @@
 """Request log → SLO report, as whole processes (what a user waits for).
 
-    python bench/bench_report_e2e.py [--rows N] [--repeat R]
+    python bench/bench_report_e2e.py [--rows N] [--repeat R] [--only csv|jsonl]
 
 Runs, side by side on the same files (made by bench_ingest.py's seeded generator):
 - `onshift slo report SLO --events requests.csv --json` vs a pandas script that reads the same
@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    parser.add_argument("--only", choices=["csv", "jsonl"], help="run one of the two pairs")
     args = parser.parse_args()
     csv_path, jsonl_path = generate(args.rows, args.out)
     work = Path(tempfile.mkdtemp(prefix="onshift-e2e-"))
@@ -96,10 +97,13 @@ def main() -> None:
     slo.write_text(SLO, encoding="utf-8")
     onshift = [sys.executable, "-m", "onshift.cli", "slo", "report", str(slo), "--json"]
     print(f"== {args.rows:,} requests, whole processes, best of {args.repeat} ==")
-    for label, path, script, target in (
+    pairs = (
         ("CSV  ", csv_path, PANDAS, 3.0),
         ("JSONL", jsonl_path, JSON_LOOP, 10.0),
-    ):
+    )
+    for label, path, script, target in pairs:
+        if args.only and label.strip().lower() != args.only:
+            continue
         ours, out = timed([*onshift, "--events", str(path)], args.repeat)
         theirs, base = timed([sys.executable, "-c", script, str(path)], args.repeat)
         got, want = onshift_numbers(out), json.loads(base)

@@ -50,11 +50,13 @@ class Problem:
     message: str
 
     def render(self) -> str:
-        where = self.file or "<input>"
+        # "file:line: field: message", leaving out what is not known (a command-line option
+        # has no file: "--at: message").
+        where = self.file or ""
         if self.line is not None:
-            where = f"{where}:{self.line}"
-        field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        parts = [part for part in (where, self.path) if part]
+        return ": ".join([*parts, self.message])
 
 
 class OnshiftError(Exception):

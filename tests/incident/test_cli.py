@@ -66,12 +66,10 @@ def test_an_illegal_transition_is_one_clear_error_not_a_traceback(
     run_json(capsys, "incident", "resolve", "1", "--db", db)
     code, _, err = run(capsys, "incident", "ack", "1", "--by", "ann", "--db", db)
     assert code == 2
-    assert err == (
-        "error: <input>: ID: cannot apply 'acknowledged' to an incident that is resolved\n"
-    )
+    assert err == ("error: ID: cannot apply 'acknowledged' to an incident that is resolved\n")
     for args in (["show", "7"], ["ack", "7", "--by", "ann"], ["note", "7", "hi"]):
         code, _, err = run(capsys, "incident", *args, "--db", db)
-        assert (code, err) == (2, "error: <input>: ID: no incident 7\n")
+        assert (code, err) == (2, "error: ID: no incident 7\n")
     # Nothing was written by the refused commands.
     assert len(run_json(capsys, "incident", "show", "1", "--db", db)["timeline"]) == 2
 
@@ -105,7 +103,7 @@ def test_an_unusable_database_url_is_bad_input(
 ) -> None:
     code, _, err = run(capsys, "incident", "list", "--db", "nosuchdriver://x/y")
     assert code == 2
-    assert err.startswith("error: <input>: --db: not a usable database URL")
+    assert err.startswith("error: --db: not a usable database URL")
 
 
 def test_a_db_file_in_a_missing_directory_is_bad_input(
@@ -115,7 +113,7 @@ def test_a_db_file_in_a_missing_directory_is_bad_input(
     code, _, err = run(capsys, "incident", "list", "--db", db)
     assert (code, err) == (
         2,
-        f"error: <input>: --db: no directory {str(tmp_path / 'nope')!r} for the SQLite file\n",
+        f"error: --db: no directory {str(tmp_path / 'nope')!r} for the SQLite file\n",
     )
 
 
@@ -173,5 +171,5 @@ def test_a_fault_that_starts_after_the_incident_opened_is_bad_input(
     )
     assert (code, err) == (
         2,
-        "error: <input>: the fault cannot start after the incident was opened\n",
+        "error: the fault cannot start after the incident was opened\n",
     )

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLES, CliResult
 
 AVAIL = EXAMPLES / "agent-availability.yaml"
@@ -62,6 +64,26 @@ def test_report_at_a_time_uses_the_windows_ending_then(run_cli: Run) -> None:
     before = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--at", "2020-01-01", "--json")
     assert before.code == 2
     assert "--at" in before.err
+
+
+@pytest.mark.parametrize("at", ["2026-10-31T23:59:00Z", "2026-11-04T00:01:00Z", "2026-12-25"])
+def test_report_at_a_time_outside_the_data_is_refused(run_cli: Run, at: str) -> None:
+    result = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--at", at, "--json")
+    assert result.code == 2, result.out
+    assert result.out == ""
+    assert result.err.startswith(f"error: --at: {at[:10]}")
+    assert "is outside the data, whose intervals end from 2026-11-01T00:01:00Z to " in result.err
+    assert "2026-11-04T00:00:00Z" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_report_at_inside_the_last_interval_reports_it(run_cli: Run) -> None:
+    result = run_cli(
+        "slo", "report", AVAIL, "--counts", COUNTS, "--at", "2026-11-04T00:00:59Z", "--json"
+    )
+    assert result.code == 0, result.err
+    (slo,) = json.loads(result.out)["slos"]
+    assert slo["at"] == "2026-11-04T00:00:00Z"
 
 
 def test_the_same_input_gives_the_same_bytes(run_cli: Run) -> None:

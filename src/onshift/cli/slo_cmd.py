@@ -66,12 +66,12 @@ def report(
     for item in slos:
         series = series_for(item, data, at=moment, now=now)
         index = len(series) - 1 if moment is None else series.index_at(moment)
-        if index < 0:
-            raise InputError.single(
-                f"--at {to_iso(moment) if moment else ''} is before the first interval of the "
-                f"data ({to_iso(series.time_at(0))})",
-                path="--at",
-            )
+        if moment is not None and (index < 0 or moment >= series.time_at(-1) + series.step):
+            # Before the first interval there is nothing to report; past the last one the data
+            # says nothing, and the last row's numbers would be passed off as "now".
+            span = f"from {to_iso(series.time_at(0))} to {to_iso(series.time_at(-1))}"
+            message = f"{to_iso(moment)} is outside the data, whose intervals end {span}"
+            raise InputError.single(message, path="--at")
         reports.append(build_report(item, series, index, evaluate_policy(item, series)))
     if as_json:
         print_json({"slos": [report_json(r) for r in reports]})

@@ -8,23 +8,30 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["array_of", "as_bool", "as_float64", "as_int64", "scalar_of"]
+__all__ = ["array_of", "as_bool", "as_float64", "as_int64", "chunk_views", "scalar_of"]
 
 
-def _view(column: Any, arrow_type: Any, dtype: Any) -> Any:
+def chunk_views(column: Any, arrow_type: Any, dtype: Any) -> list[Any]:
+    """Read-only numpy views of each chunk's values, cast to ``arrow_type``: no copy when the
+    cast is free (timestamp → int64, a column already of that type)."""
     chunks = column.chunks if hasattr(column, "chunks") else [column]
-    parts = []
+    width = np.dtype(dtype).itemsize
+    views = []
     for chunk in chunks:
         if chunk.null_count:
             msg = "a column with nulls cannot be viewed as numbers"
             raise ValueError(msg)
         typed = chunk.cast(arrow_type)
-        width = np.dtype(dtype).itemsize
-        parts.append(
+        views.append(
             np.frombuffer(
                 typed.buffers()[1], dtype=dtype, count=len(typed), offset=typed.offset * width
             )
         )
+    return views
+
+
+def _view(column: Any, arrow_type: Any, dtype: Any) -> Any:
+    parts = chunk_views(column, arrow_type, dtype)
     if not parts:
         return np.empty(0, dtype=dtype)
     return parts[0].copy() if len(parts) == 1 else np.concatenate(parts)
@@ -45,9 +52,24 @@ def as_int64(column: Any) -> npt.NDArray[np.int64]:
 
 
 def as_bool(column: Any) -> npt.NDArray[np.bool_]:
+    """Unpacked straight from arrow's bitmaps: one byte a row, allocated once per chunk."""
     import pyarrow as pa
 
-    out: npt.NDArray[np.bool_] = _view(column, pa.uint8(), np.uint8).astype(np.bool_)
+    chunks = column.chunks if hasattr(column, "chunks") else [column]
+    parts = []
+    for chunk in chunks:
+        if chunk.null_count:
+            msg = "a column with nulls cannot be viewed as numbers"
+            raise ValueError(msg)
+        if not pa.types.is_boolean(chunk.type):
+            chunk = chunk.cast(pa.bool_())  # noqa: PLW2901 - the same chunk, as booleans
+        if len(chunk):
+            bits = np.frombuffer(chunk.buffers()[1], dtype=np.uint8)
+            unpacked = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+            parts.append(unpacked[chunk.offset :].view(np.bool_))
+    if not parts:
+        return np.empty(0, dtype=np.bool_)
+    out: npt.NDArray[np.bool_] = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return out
 
 

@@ -43,9 +43,10 @@ from onshift.slo.model import EventPredicate, Op
 from onshift.slo.series import CountSeries
 from onshift.sources._logcolumns import (
     Columns,
+    Instants,
     RowProblem,
     bad_mask,
-    timestamp_seconds,
+    timestamp_instants,
     weights,
 )
 from onshift.sources._logfiles import locate, read_csv, read_jsonl
@@ -90,14 +91,14 @@ def read_request_log(
             raise InputError.single("the log has no requests", file=file)
         problems: list[RowProblem] = []
         columns = Columns(table, text_may_be_numbers=kind == "csv")
-        seconds = timestamp_seconds(table["timestamp"], problems)
+        instants = timestamp_instants(table["timestamp"], problems)
         bad = bad_mask(columns, predicate, problems)
         weight = weights(columns, predicate.weight, problems) if predicate.weight else None
     except (pa.ArrowException, OSError) as exc:
         raise InputError.single(f"cannot read the log: {exc}", file=file) from exc
-    if problems or seconds is None or bad is None:
+    if problems or instants is None or bad is None:
         raise InputError(locate(Path(path), kind, problems))
-    return _bucket(seconds, bad, weight, step_s, file)
+    return _bucket(instants, bad, weight, step_s, file)
 
 
 def _numeric_fields(predicate: EventPredicate) -> frozenset[str]:
@@ -129,31 +130,52 @@ def _detect(path: Path, file_format: FileFormat) -> Literal["jsonl", "csv"]:
 
 
 def _bucket(
-    seconds: npt.NDArray[np.int64],
+    instants: Instants,
     bad: npt.NDArray[np.bool_],
     weight: npt.NDArray[np.float64] | None,
     step_s: int,
     file: str,
 ) -> CountSeries:
-    index = np.floor_divide(seconds, step_s)
-    first = int(index.min())
-    index -= first
-    rows = int(index.max()) + 1
+    """Counts per interval, part by part: the parts of a parsed log are a few MB each, so the
+    temporaries stay in cache and reuse memory, where whole-log temporaries (80 MB for 10 M
+    events) cost 0.1–0.2 s in page faults."""
+    divisor = step_s * instants.per_second  # ⌊⌊t/a⌋/b⌋ = ⌊t/(a·b)⌋: one division, not two
+    parts = [part for part in instants.parts if len(part)]
+    first = min(int(part.min()) for part in parts) // divisor
+    rows = max(int(part.max()) for part in parts) // divisor - first + 1
     if rows > _MAX_ROWS:
         message = (
             f"the log spans {rows} intervals of {step_s} s (more than {_MAX_ROWS}); "
             "check the timestamps or use a larger step"
         )
         raise InputError.single(message, file=file, path="timestamp")
-    if weight is None:
-        total = np.bincount(index, minlength=rows).astype(np.float64)
-        good = total - np.bincount(index[bad], minlength=rows).astype(np.float64)
-    else:
-        # Summing good and bad separately keeps both ≥ 0 exactly, whatever the float order.
-        ok = ~bad
-        good = np.bincount(index[ok], weights=weight[ok], minlength=rows).astype(np.float64)
-        total = good + np.bincount(index[bad], weights=weight[bad], minlength=rows).astype(
-            np.float64
-        )
+    # Good and bad are summed apart, which keeps both ≥ 0 exactly whatever the float order;
+    # unweighted counts add up as integers.
+    kind = np.int64 if weight is None else np.float64
+    good, bad_sum = np.zeros(rows, dtype=kind), np.zeros(rows, dtype=kind)
+    start = 0
+    for part in instants.parts:
+        stop = start + len(part)
+        if start < stop:
+            index = np.floor_divide(part, divisor)
+            low = int(index.min())
+            index -= low
+            span = int(index.max()) + 1
+            low -= first
+            hit = bad[start:stop]
+            if weight is None:
+                busy = np.bincount(index, minlength=span)
+                missed = np.bincount(index[hit], minlength=span)
+                good[low : low + span] += busy - missed
+            else:
+                weights_ = weight[start:stop]
+                ok = ~hit
+                good[low : low + span] += np.bincount(
+                    index[ok], weights=weights_[ok], minlength=span
+                )
+                missed = np.bincount(index[hit], weights=weights_[hit], minlength=span)
+            bad_sum[low : low + span] += missed
+        start = stop
     end = (np.arange(rows, dtype=np.int64) + first + 1) * step_s
-    return CountSeries.from_arrays(end, good, total, step_s=step_s)
+    good_f = good.astype(np.float64)
+    return CountSeries.from_arrays(end, good_f, good_f + bad_sum, step_s=step_s)
