@@ -16,10 +16,12 @@ from onshift.runbook.fakes import (
     RecordingSink,
     ScriptedProbe,
 )
+from onshift.slo.fakes import FakePromQLChecker
 
 __all__ = [
     "FakeApprover",
     "FakeCommandRunner",
+    "FakePromQLChecker",
     "FakeTarget",
     "MemoryIncidentStore",
     "RecordingNotifier",

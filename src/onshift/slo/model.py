@@ -25,6 +25,7 @@ __all__ = [
     "Op",
     "PrometheusBinding",
     "Severity",
+    "SourceRef",
 ]
 
 
@@ -134,11 +135,23 @@ class EventPredicate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SourceRef:
+    """Where a value was written, for problems found after parsing (a PromQL check)."""
+
+    file: str
+    line: int | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PrometheusBinding:
     """PromQL templates for bad and total events per second; ``{{window}}`` is substituted."""
 
     errors: str
     total: str
+    written: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False)
+    """The templates as the file wrote them, with where (``errors`` may be built from them,
+    as OpenSLO's ``total - good``): what a PromQL check reports against."""
 
     def render(self, window: timedelta) -> tuple[str, str]:
         text = format_duration(window)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
-from onshift.slo.spec_onshift import Labels
+from onshift.slo.spec_onshift import Labels, source_ref
 from onshift.specfile import Document, PathElem, parse_model
 from onshift.units import parse_duration
 
@@ -135,7 +135,12 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                 period=period,
                 indicator=Indicator(
                     prometheus=PrometheusBinding(
-                        errors=queries["error_query"], total=queries["total_query"]
+                        errors=queries["error_query"],
+                        total=queries["total_query"],
+                        written=tuple(
+                            (query, source_ref(doc, [*path, "events", key]))
+                            for key, query in queries.items()
+                        ),
                     )
                 ),
                 alerting=AlertPolicy(
@@ -225,6 +230,9 @@ class _ODoc(_Loose):
     spec: _OSpec
 
 
+_QUERY = ("metricSource", "spec", "query")
+
+
 def _rate(metric: _Metric, counter: bool) -> str:
     query = metric.metricSource.spec.query
     if "{{window}}" in query or not counter:
@@ -298,11 +306,17 @@ def parse_openslo(doc: Document) -> list[SLO]:
         raise SpecError(problems)
     assert ratio is not None
     total = _rate(ratio.total, ratio.counter)
+    ratio_path: list[PathElem] = ["spec", "indicator", "spec", "ratioMetric"]
+    written = [(total, source_ref(doc, [*ratio_path, "total", *_QUERY]))]
     if ratio.bad is not None:
         errors = _rate(ratio.bad, ratio.counter)
+        written.insert(0, (errors, source_ref(doc, [*ratio_path, "bad", *_QUERY])))
     else:
         assert ratio.good is not None
-        errors = f"({total}) - ({_rate(ratio.good, ratio.counter)})"
+        good = _rate(ratio.good, ratio.counter)
+        errors = f"({total}) - ({good})"
+        written.insert(0, (good, source_ref(doc, [*ratio_path, "good", *_QUERY])))
+    binding = PrometheusBinding(errors=errors, total=total, written=tuple(written))
     cat = catalogue_for_period(period)
     labels = {
         _prometheus_label(k): v if isinstance(v, str) else ",".join(v)
@@ -320,7 +334,7 @@ def parse_openslo(doc: Document) -> list[SLO]:
                 description=spec.description,
                 objective=target,
                 period=period,
-                indicator=Indicator(prometheus=PrometheusBinding(errors=errors, total=total)),
+                indicator=Indicator(prometheus=binding),
                 alerting=AlertPolicy(
                     name="".join(p.capitalize() for p in name.split("-")) + "BudgetBurn",
                     windows=cat.windows,

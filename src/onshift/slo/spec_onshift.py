@@ -29,8 +29,9 @@ from onshift.slo.model import (
     Op,
     PrometheusBinding,
     Severity,
+    SourceRef,
 )
-from onshift.specfile import Document, PathElem, parse_model
+from onshift.specfile import Document, PathElem, format_path, parse_model
 from onshift.units import parse_duration
 
 __all__ = ["Labels", "parse_onshift_slo"]
@@ -260,9 +261,7 @@ def parse_onshift_slo(doc: Document) -> SLO:
         objective=Fraction(str(spec.objective)) / 100,
         period=period,
         indicator=Indicator(
-            prometheus=PrometheusBinding(errors=ind.prometheus.errors, total=ind.prometheus.total)
-            if ind.prometheus
-            else None,
+            prometheus=_binding(doc, ind.prometheus) if ind.prometheus else None,
             events=predicate,
         ),
         alerting=AlertPolicy(
@@ -276,3 +275,18 @@ def parse_onshift_slo(doc: Document) -> SLO:
         ),
         source=doc.file,
     )
+
+
+def _binding(doc: Document, prometheus: _Prometheus) -> PrometheusBinding:
+    path = ["spec", "indicator", "prometheus"]
+    return PrometheusBinding(
+        errors=prometheus.errors,
+        total=prometheus.total,
+        written=tuple(
+            (getattr(prometheus, key), source_ref(doc, [*path, key])) for key in ("errors", "total")
+        ),
+    )
+
+
+def source_ref(doc: Document, path: list[PathElem]) -> SourceRef:
+    return SourceRef(file=doc.file, line=doc.line_of(path), path=format_path(path))

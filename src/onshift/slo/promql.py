@@ -1,0 +1,97 @@
+"""Checking the PromQL an SLO file holds, with promtool: Prometheus' own parser, not ours.
+
+``check_promql`` is the pure part: it renders each template as written (``{{window}}`` → 5m),
+asks a :class:`PromQLChecker` which ones do not parse, and maps each failure back to the file,
+line and field that hold the query. :class:`Promtool` is the checker a user has; tests use
+:class:`onshift.testing.FakePromQLChecker` or the real binary.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from onshift.errors import Problem, SourceError
+from onshift.slo.model import SLO, SourceRef
+from onshift.units import format_duration
+
+__all__ = ["PromQLChecker", "Promtool", "check_promql"]
+
+_SAMPLE_WINDOW = timedelta(minutes=5)
+_FAILURE = re.compile(r'group "q(\d+)", rule \d+, "[^"]*": (?:could not parse expression: )?(.*)$')
+_SHOWN = 120  # characters of a query quoted in a message
+
+
+class PromQLChecker(Protocol):
+    def errors(self, expressions: Sequence[str]) -> dict[int, str]:
+        """Why each expression that does not parse fails, by its index in ``expressions``."""
+        ...
+
+
+def check_promql(slos: Sequence[SLO], checker: PromQLChecker) -> list[Problem]:
+    """One problem per PromQL template (as written, once however many SLOs share it) that
+    Prometheus would refuse."""
+    written: dict[tuple[str, SourceRef], None] = {}
+    for slo in slos:
+        binding = slo.indicator.prometheus
+        if binding is not None:
+            written.update(dict.fromkeys(binding.written))
+    queries = list(written)
+    window = format_duration(_SAMPLE_WINDOW)
+    rendered = [template.replace("{{window}}", window) for template, _ in queries]
+    failures = checker.errors(rendered) if rendered else {}
+    problems = []
+    for index, why in sorted(failures.items()):
+        (_, ref), expression = queries[index], rendered[index]
+        shown = expression if len(expression) <= _SHOWN else expression[: _SHOWN - 1] + "…"
+        message = f"not valid PromQL: {why} (in {shown!r}, with {{{{window}}}} = {window})"
+        problems.append(Problem(file=ref.file, line=ref.line, path=ref.path, message=message))
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Promtool:
+    """``promtool check rules`` on a throwaway rules file: one group per expression, so that
+    each failure names its expression."""
+
+    binary: str
+    timeout_s: float = 60.0
+
+    def errors(self, expressions: Sequence[str]) -> dict[int, str]:
+        import yaml
+
+        groups = [
+            {"name": f"q{i}", "rules": [{"record": f"onshift:promql_check:{i}", "expr": e}]}
+            for i, e in enumerate(expressions)
+        ]
+        with tempfile.TemporaryDirectory(prefix="onshift-promql-") as tmp:
+            rules = Path(tmp) / "rules.yaml"
+            rules.write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
+            try:
+                done = subprocess.run(  # noqa: S603 - the user's promtool, our own arguments
+                    [self.binary, "check", "rules", str(rules)],
+                    capture_output=True,
+                    text=True,
+                    timeout=self.timeout_s,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise SourceError(f"cannot run promtool ({self.binary}): {exc}") from exc
+        if done.returncode == 0:
+            return {}
+        failures: dict[int, str] = {}
+        for line in (done.stdout + done.stderr).splitlines():
+            match = _FAILURE.search(line)
+            if match:
+                failures.setdefault(int(match.group(1)), match.group(2).strip())
+        if not failures:
+            output = (done.stderr or done.stdout).strip()[-500:]
+            message = f"promtool ({self.binary}) failed with exit code {done.returncode}: {output}"
+            raise SourceError(message)
+        return failures

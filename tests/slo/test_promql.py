@@ -1,0 +1,177 @@
+"""``slo check`` parses every PromQL query with promtool and points at the line that holds it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from onshift.errors import SourceError
+from onshift.slo.promql import Promtool, check_promql
+from onshift.slo.spec import load_slos
+from onshift.testing import FakePromQLChecker
+from tests.conftest import EXAMPLES, CliResult, require_binary
+
+Run = Callable[..., CliResult]
+
+NATIVE = """\
+apiVersion: onshift/v1
+kind: SLO
+metadata: {name: avail, service: agent}
+spec:
+  objective: 99.9
+  indicator:
+    prometheus:
+      errors: sum(rate(agent_requests_total{code=~"5.."[{{window}}]))
+      total: sum by (x) rate(agent_requests_total[{{window}}])
+"""
+
+SLOTH = """\
+version: prometheus/v1
+service: agent
+slos:
+  - name: requests
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(agent_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(agent_requests_total[{{.window}}]) BROKEN
+    alerting:
+      name: AgentRequests
+"""
+
+OPENSLO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: requests}
+spec:
+  service: agent
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{displayName: fast, target: 0.99}, {displayName: slow, target: 0.9}]
+  indicator:
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'agent_requests_total{code!~"5..}'}
+        total:
+          metricSource:
+            type: Prometheus
+            spec: {query: agent_requests_total}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "slo.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_refused_query_is_reported_at_its_file_line_and_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, NATIVE)
+    checker = FakePromQLChecker(refuse={'"5.."[': "bad braces", "by (x) rate": "bad aggregation"})
+    problems = check_promql(load_slos([path]), checker)
+    assert [(p.file, p.line, p.path) for p in problems] == [
+        (str(path), 8, "spec.indicator.prometheus.errors"),
+        (str(path), 9, "spec.indicator.prometheus.total"),
+    ]
+    assert problems[0].message.startswith("not valid PromQL: bad braces (in 'sum(rate(")
+    assert "[5m]" in problems[0].message  # the query as promtool saw it, window filled in
+    assert checker.asked == [
+        [
+            'sum(rate(agent_requests_total{code=~"5.."[5m]))',
+            "sum by (x) rate(agent_requests_total[5m])",
+        ]
+    ]
+
+
+def test_sloth_and_openslo_queries_are_located_in_their_own_formats(tmp_path: Path) -> None:
+    checker = FakePromQLChecker(refuse={"BROKEN": "unexpected identifier", "5..}": "bad string"})
+    sloth = check_promql(load_slos([_write(tmp_path, SLOTH)]), checker)
+    assert [(p.line, p.path) for p in sloth] == [(9, "slos[0].sli.events.total_query")]
+    openslo = check_promql(load_slos([_write(tmp_path, OPENSLO)]), checker)
+    # Two objectives share one query: it is reported once, at the good query as written.
+    assert [(p.line, p.path) for p in openslo] == [
+        (16, "spec.indicator.spec.ratioMetric.good.metricSource.spec.query")
+    ]
+
+
+def test_slos_without_prometheus_queries_ask_nothing(tmp_path: Path) -> None:
+    events_only = NATIVE.replace(
+        """    prometheus:
+      errors: sum(rate(agent_requests_total{code=~"5.."[{{window}}]))
+      total: sum by (x) rate(agent_requests_total[{{window}}])
+""",
+        """    events:
+      bad_if: [{field: status, op: ">=", value: 500}]
+""",
+    )
+    checker = FakePromQLChecker()
+    assert check_promql(load_slos([_write(tmp_path, events_only)]), checker) == []
+    assert checker.asked == []
+
+
+@pytest.mark.promtool
+def test_promtool_refuses_exactly_the_broken_queries() -> None:
+    promtool = Promtool(require_binary("promtool"))
+    good = 'sum(rate(agent_requests_total{code=~"5.."}[5m]))'
+    errors = promtool.errors([good, "sum(rate(x[5m])", good, "rate(x[5m]) +"])
+    assert sorted(errors) == [1, 3]
+    assert "parse error" in errors[1]
+
+
+@pytest.mark.promtool
+def test_check_with_promtool_exits_2_with_one_message_per_broken_query(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    require_binary("promtool")
+    path = _write(tmp_path, NATIVE)
+    result = run_cli("slo", "check", path, "--json")
+    assert result.code == 2
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"error: {path}:8: spec.indicator.prometheus.errors: not valid")
+    assert "unexpected character inside braces" in lines[0]
+    assert lines[1].startswith(f"error: {path}:9: spec.indicator.prometheus.total: not valid")
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.promtool
+def test_the_shipped_examples_pass_the_promql_check(run_cli: Run) -> None:
+    require_binary("promtool")
+    result = run_cli("slo", "check", *sorted(EXAMPLES.glob("*.yaml")), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["promql_checked"] is True
+
+
+def test_without_promtool_the_check_says_promql_was_not_checked(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no promtool there
+    path = _write(tmp_path, NATIVE)
+    result = run_cli("slo", "check", path, "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["promql_checked"] is False
+    human = run_cli("slo", "check", path)
+    assert "PromQL not checked: promtool is not on PATH" in " ".join(human.out.split())
+
+
+def test_a_promtool_that_is_not_there_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    path = _write(tmp_path, NATIVE)
+    result = run_cli("slo", "check", path, "--promtool", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert result.err.startswith("error: --promtool: no executable ")
+
+
+def test_a_promtool_that_fails_without_naming_a_query_is_a_source_error(tmp_path: Path) -> None:
+    fake = tmp_path / "promtool"
+    fake.write_text("#!/bin/sh\necho 'something else went wrong' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(SourceError, match="exit code 3: something else went wrong"):
+        Promtool(str(fake)).errors(["up"])
