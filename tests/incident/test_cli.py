@@ -110,11 +110,78 @@ def test_a_db_file_in_a_missing_directory_is_bad_input(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "nope" / "inc.db")
-    code, _, err = run(capsys, "incident", "list", "--db", db)
+    code, _, err = run(capsys, "incident", "open", "--title", "x", "--severity", "sev2", "--db", db)
     assert (code, err) == (
         2,
         f"error: --db: no directory {str(tmp_path / 'nope')!r} for the SQLite file\n",
     )
+
+
+READ_AND_UPDATE_COMMANDS = [
+    ["show", "7"],
+    ["list"],
+    ["list", "--open"],
+    ["metrics"],
+    ["ack", "7", "--by", "ann"],
+    ["mitigate", "7"],
+    ["resolve", "7"],
+    ["reopen", "7"],
+    ["note", "7", "hi"],
+    ["severity", "7", "sev1"],
+    ["commander", "7", "ann"],
+]
+
+
+@pytest.mark.parametrize("args", READ_AND_UPDATE_COMMANDS, ids=" ".join)
+def test_a_command_that_does_not_open_incidents_refuses_a_missing_sqlite_file_and_creates_none(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+) -> None:
+    # A typo'd --db must not look like an empty store (and so like lost incidents).
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "incident", *args, "--db", "typo.db")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --db: no SQLite database at 'typo.db'"
+        " (run 'onshift incident open' to create one, or check the path)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_missing_sqlite_file_in_a_missing_directory_is_refused_the_same_way(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "nope" / "inc.db")
+    code, _, err = run(capsys, "incident", "show", "1", "--db", db)
+    assert code == 2
+    assert err.startswith(f"error: --db: no SQLite database at {db!r}")
+    assert not (tmp_path / "nope").exists()
+
+
+def test_a_sqlite_url_to_a_missing_file_is_refused_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "typo.db"
+    code, _, err = run(capsys, "incident", "list", "--db", f"sqlite:///{db}")
+    assert code == 2
+    assert err.startswith(f"error: --db: no SQLite database at {str(db)!r}")
+    assert not db.exists()
+
+
+def test_only_open_creates_the_sqlite_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "new.db"
+    run_json(capsys, "incident", "open", "--title", "x", "--severity", "sev2", "--db", db)
+    assert db.is_file()
+    assert [i["id"] for i in run_json(capsys, "incident", "list", "--db", db)] == [1]
+    # An existing file with no incidents yet (e.g. made by an older onshift) is fine to read.
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    code, out, _ = run(capsys, "incident", "list", "--db", empty)
+    assert (code, out) == (0, "no incidents\n")
 
 
 def test_a_store_failure_is_one_line_with_the_driver_message(

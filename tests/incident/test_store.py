@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -227,3 +228,32 @@ def test_migrations_run_once_and_a_newer_schema_is_refused(open_sql_store: Store
         conn.execute(schema_table.insert().values(version=SCHEMA_VERSION + 1))
     with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}"):
         open_sql_store()
+
+
+def test_a_sql_store_that_may_not_create_refuses_a_missing_sqlite_file(tmp_path: Path) -> None:
+    from onshift.errors import InputError
+    from onshift.incident.sqlstore import SqlIncidentStore
+
+    missing = tmp_path / "typo.db"
+    for url in (str(missing), f"sqlite:///{missing}"):
+        with pytest.raises(InputError, match=r"^--db: no SQLite database at '.*typo\.db'"):
+            SqlIncidentStore(url, create=False)
+    assert list(tmp_path.iterdir()) == []
+    SqlIncidentStore(str(missing)).close()  # creating is still the default
+    reopened = SqlIncidentStore(str(missing), create=False)
+    assert reopened.incidents() == []
+    reopened.close()
+
+
+@pytest.mark.postgres
+def test_a_sql_store_that_may_not_create_still_opens_postgresql(
+    pg_schema: tuple[str, str],
+) -> None:
+    from onshift.incident.sqlstore import SqlIncidentStore
+
+    url, schema = pg_schema
+    store = SqlIncidentStore(url, schema=schema, create=False)
+    try:
+        assert store.incidents() == []
+    finally:
+        store.close()

@@ -38,10 +38,11 @@ JSON = typer.Option(False, "--json", help="Print JSON.")  # noqa: FBT003
 BY = typer.Option("cli", "--by", help="Who is doing this (recorded on the timeline).")
 
 
-def _open_store(db: str) -> SqlIncidentStore:
+def _open_store(db: str, *, create: bool = False) -> SqlIncidentStore:
+    """The store behind ``--db``. Only ``incident open`` may create a new SQLite file."""
     from onshift.incident.sqlstore import SqlIncidentStore
 
-    return SqlIncidentStore(db)
+    return SqlIncidentStore(db, create=create)
 
 
 WEBHOOK = typer.Option("", "--webhook", help="Tell this JSON webhook too (if it was paged).")
@@ -93,9 +94,16 @@ def _named(value: str, option: str) -> str:
 
 
 def _run(
-    db: str, verb: str, as_json: bool, action: Any, webhook: str = "", pagerduty_key: str = ""
+    db: str,
+    verb: str,
+    as_json: bool,
+    action: Any,
+    webhook: str = "",
+    pagerduty_key: str = "",
+    *,
+    create: bool = False,
 ) -> None:
-    store = _open_store(db)
+    store = _open_store(db, create=create)
     try:
         with _asked_for():
             incident = action(_service(store, webhook, pagerduty_key))
@@ -144,6 +152,7 @@ def open_(
             commander=commander,
             fault_started_at=fault,
         ),
+        create=True,
     )
 
 

@@ -57,12 +57,39 @@ def database_url(db: str) -> str:
     return f"sqlite:///{Path(db)}"
 
 
-class SqlIncidentStore:
-    """An :class:`~onshift.incident.store.IncidentStore` on SQLite or PostgreSQL."""
+def _sqlite_file(db: str, full: str) -> str | None:
+    """The file a SQLite ``--db`` names, as the user spelled it; None if it names no file."""
+    if "://" not in db:
+        return db
+    try:
+        url = sa.engine.make_url(full)
+    except (SQLAlchemyError, ValueError):
+        return None  # reported as an unusable URL when the engine is made
+    name = url.database or ""
+    if not name or name == ":memory:" or url.query.get("uri") in ("true", "1"):
+        return None  # in memory, or a sqlite3 URI: not a plain file we can check
+    return name
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+
+class SqlIncidentStore:
+    """An :class:`~onshift.incident.store.IncidentStore` on SQLite or PostgreSQL.
+
+    With ``create=False`` a SQLite file that does not exist is refused (``InputError``)
+    instead of created, so a mistyped path is not mistaken for an empty store; only what opens
+    incidents should create one. PostgreSQL URLs are not affected.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None, create: bool = True) -> None:
         full = database_url(url)
         self._sqlite = full.startswith("sqlite")
+        if not create and self._sqlite:
+            path = _sqlite_file(url, full)
+            if path is not None and not Path(path).exists():
+                msg = (
+                    f"no SQLite database at {path!r}"
+                    " (run 'onshift incident open' to create one, or check the path)"
+                )
+                raise InputError.single(msg, path="--db")
         if "://" not in url and not Path(url).parent.is_dir():
             msg = f"no directory {str(Path(url).parent)!r} for the SQLite file"
             raise InputError.single(msg, path="--db")
