@@ -20,7 +20,7 @@ def harness(tmp_path: Path) -> Callable[..., Harness]:
 @pytest.fixture
 def flags_server() -> Iterator[tuple[str, type[FlagsHandler]]]:
     """An HTTP flags endpoint on 127.0.0.1 (a free port), stopped after the test."""
-    handler = type("Flags", (FlagsHandler,), {"state": {"retries": 1}, "requests": []})
+    handler = type("Flags", (FlagsHandler,), {"state": {"retries": 1}, "requests": [], "paths": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,13 +134,19 @@ class FlagsHandler(BaseHTTPRequestHandler):
 
     state: dict[str, Any]
     requests: list[tuple[str, str | None]]
+    paths: list[str]
     etags = False
     version = 0
     race: dict[str, Any] | None = None  # another writer's change, landing just before a PUT
+    basic: str | None = None  # also accept this HTTP Basic "user:password" (from a URL)
 
     def _authorised(self) -> bool:
         self.requests.append((self.command, self.headers.get("Authorization")))
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+        self.paths.append(self.path)
+        accepted = {f"Bearer {TOKEN}"}
+        if self.basic is not None:
+            accepted.add("Basic " + base64.b64encode(self.basic.encode()).decode())
+        if self.headers.get("Authorization") not in accepted:
             self.send_response(401)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -95,13 +95,17 @@ def open_target(target: Path | None, url: str | None, token_env: str) -> Target:
     if url is not None:
         import httpx
 
+        from onshift.runbook.redact import redact_url, scrub
+
+        hidden = redact_url(url)  # messages never quote a password or token
         try:
             parsed = httpx.URL(url)
         except httpx.InvalidURL as exc:
-            raise InputError.single(f"not a URL: {exc}", path="--target-url") from None
+            detail = scrub(str(exc), hidden.secrets)
+            raise InputError.single(f"not a URL: {detail}", path="--target-url") from None
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise InputError.single(
-                f"expected an http:// or https:// URL, got {url!r}", path="--target-url"
+                f"expected an http:// or https:// URL, got {hidden.shown!r}", path="--target-url"
             )
         return HttpFlagsTarget(url, token=os.environ.get(token_env) or None)
     assert target is not None

@@ -8,6 +8,7 @@ from onshift.runbook.changes import Change, Command, JsonValue
 from onshift.runbook.effects import RunResult
 from onshift.runbook.journal import JournalState, Outcome
 from onshift.runbook.plan import PlannedStep
+from onshift.runbook.redact import redact_url
 
 __all__ = [
     "journal_lines",
@@ -85,10 +86,16 @@ def _undo_text(change: Change | None) -> str:
     return ", ".join(parts) or "nothing to change"
 
 
+def _target(state: JournalState) -> dict[str, str]:
+    """The journaled target, its URL masked: journals written before URLs were redacted at
+    the source may still hold a password or token."""
+    return {k: redact_url(v).shown if k == "url" else v for k, v in state.target.items()}
+
+
 def journal_to_json(state: JournalState) -> dict[str, JsonValue]:
     return {
         "runbook": state.runbook,
-        "target": dict(state.target),
+        "target": dict(_target(state)),
         "finished": state.finished,
         "steps": dict(state.finished_steps),
         "verified_step": state.verified_step,
@@ -100,7 +107,7 @@ def journal_to_json(state: JournalState) -> dict[str, JsonValue]:
 
 
 def journal_lines(state: JournalState) -> list[str]:
-    target = ", ".join(f"{k}={v}" for k, v in state.target.items())
+    target = ", ".join(f"{k}={v}" for k, v in _target(state).items())
     out = [
         f"runbook: {state.runbook} ({'finished' if state.finished else 'NOT finished'})",
         f"target: {target}",

@@ -18,6 +18,7 @@ import yaml
 
 from onshift.errors import TargetError
 from onshift.runbook.changes import JsonValue, Patch, apply_patch
+from onshift.runbook.redact import redact_url, scrub
 
 __all__ = ["FlagsFileTarget", "HttpFlagsTarget", "target_from_ref"]
 
@@ -82,15 +83,26 @@ class FlagsFileTarget:
 
 
 class HttpFlagsTarget:
-    """``GET`` and ``PUT`` one JSON object at ``url``, with a bearer token when given."""
+    """``GET`` and ``PUT`` one JSON object at ``url``, with a bearer token when given.
+
+    Credentials and tokens in the URL are used for the requests but never shown: ``shown`` (in
+    :meth:`describe`, so in the journal, and in every error message) has them masked."""
 
     def __init__(self, url: str, *, token: str | None = None, timeout_s: float = 10.0) -> None:
         self.url = url
+        self._redacted = redact_url(url)
+        self.shown = self._redacted.shown
         self._token = token
         self._timeout_s = timeout_s
 
+    def __repr__(self) -> str:
+        return f"HttpFlagsTarget({self.shown!r})"
+
     def describe(self) -> Mapping[str, str]:
-        return {"kind": "http-flags", "url": self.url}
+        ref = {"kind": "http-flags", "url": self.shown}
+        if self._redacted.redacted:  # rollback from the journal alone needs the URL again
+            ref["redacted"] = "true"
+        return ref
 
     def _headers(self, etag: str | None = None) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -109,43 +121,54 @@ class HttpFlagsTarget:
             with httpx.Client(timeout=self._timeout_s) as client:
                 response = client.request(method, self.url, headers=self._headers(etag), json=body)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            msg = f"{method} {self.url} failed: {exc}"
-            raise TargetError(msg) from exc
+            detail = scrub(str(exc), self._redacted.secrets)  # it may quote the URL
+            msg = f"{method} {self.shown} failed: {detail}"
+            # Not chained: the cause's text and request hold the real URL; a traceback shows it.
+            raise TargetError(msg) from None
         if response.status_code >= 300:
             hints = {
                 401: " (check the bearer token)",
                 403: " (check the bearer token)",
                 412: " (the flags changed since they were read; nothing was written)",
             }
-            msg = f"{method} {self.url} answered HTTP {response.status_code}"
+            msg = f"{method} {self.shown} answered HTTP {response.status_code}"
             raise TargetError(msg + hints.get(response.status_code, ""))
         if method != "GET":
             return None, None
         try:
             return response.json(), response.headers.get("ETag")
         except ValueError as exc:
-            msg = f"GET {self.url} did not answer JSON"
+            msg = f"GET {self.shown} did not answer JSON"
             raise TargetError(msg) from exc
 
     def read(self) -> dict[str, JsonValue]:
-        return _as_state(self._call("GET")[0], f"GET {self.url}")
+        return _as_state(self._call("GET")[0], f"GET {self.shown}")
 
     def write(self, patch: Patch) -> None:
         """Read, patch, write back; when the endpoint gives an ETag the write is conditional
         (``If-Match``), so a change made by someone else in between is never overwritten."""
         data, etag = self._call("GET")
-        state = _as_state(data, f"GET {self.url}")
+        state = _as_state(data, f"GET {self.shown}")
         self._call("PUT", apply_patch(state, patch), etag)
 
 
 def target_from_ref(
     ref: Mapping[str, str], *, token: str | None = None
 ) -> FlagsFileTarget | HttpFlagsTarget:
-    """Rebuild a target from what its ``describe()`` wrote to a journal."""
+    """Rebuild a target from what its ``describe()`` wrote to a journal. A URL journaled with
+    its secrets masked cannot be: the caller has to be given the URL again."""
     kind = ref.get("kind")
     if kind == "flags-file" and "path" in ref:
         return FlagsFileTarget(ref["path"])
     if kind == "http-flags" and "url" in ref:
+        if ref.get("redacted") == "true":
+            msg = (
+                f"the journal holds the target URL without its credentials or token "
+                f"({ref['url']}): secrets are never journaled; give --target-url with the "
+                "full URL again"
+            )
+            raise TargetError(msg)
         return HttpFlagsTarget(ref["url"], token=token)
-    msg = f"the journal's target {dict(ref)!r} cannot be reopened from the command line"
+    shown = {k: redact_url(v).shown if k == "url" else v for k, v in ref.items()}
+    msg = f"the journal's target {shown!r} cannot be reopened from the command line"
     raise TargetError(msg)
