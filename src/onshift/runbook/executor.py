@@ -1,8 +1,9 @@
 """The runbook executor: the imperative shell around the pure plan.
 
-For each step: approval, precondition, snapshot, write-ahead journal record, apply, wait through
-the clock and verify. A verified step stops the run and stays applied. A step that is not better
-by its deadline, makes things worse or fails to apply is undone before the next one is tried.
+For each step: precondition, approval (and the precondition again after a human answered),
+snapshot, write-ahead journal record, apply, wait through the clock and verify. A verified step
+stops the run and stays applied. A step that is not better by its deadline, makes things worse
+or fails to apply is undone before the next one is tried.
 At the end, or on an interrupt, every change still in effect except the verified fix is undone
 newest-first, and the steady state is checked again after that unwind.
 """
@@ -65,15 +66,25 @@ class Executor(Effects):
 
     # -- one step --------------------------------------------------------------------------
     def _gate(self, step: Step, readings: list[JsonValue]) -> str | None:
-        """Why the step must not run (approval, precondition), or ``None`` to run it."""
-        action = self.registry.get(step.action)
-        if needs_approval(step, action):
-            if self.mode is Mode.AUTO:
-                return "needs approval; --auto skips it"
-            if self.approver is None or not self.approver.approve(step.id, self._what(step)):
-                return "not approved"
+        """Why the step must not run (precondition, approval), or ``None`` to run it. The
+        precondition comes first, so that nobody is asked to approve a step that does not
+        apply; after a human said yes it is checked again, as the service may have changed
+        while the question waited for an answer."""
+        reason = self._holds(step, readings, "precondition")
+        if reason is not None:
+            return reason
+        if not needs_approval(step, self.registry.get(step.action)):
+            return None
+        if self.mode is Mode.AUTO:
+            return "needs approval; --auto skips it"
+        if self.approver is None or not self.approver.approve(step.id, self._what(step)):
+            return "not approved"
+        reason = self._holds(step, readings, "precondition_after_approval")
+        return None if reason is None else f"approved, but by then {reason}"
+
+    def _holds(self, step: Step, readings: list[JsonValue], phase: str) -> str | None:
         try:
-            return self._precondition(step, readings)
+            return self._precondition(step, readings, phase)
         except Exception as exc:  # noqa: BLE001 - an uncheckable precondition does not hold
             return f"precondition could not be checked: {type(exc).__name__}: {exc}"
 
@@ -87,7 +98,7 @@ class Executor(Effects):
             what += f", widening to {', '.join(wider)} until it verifies"
         return what
 
-    def _precondition(self, step: Step, readings: list[JsonValue]) -> str | None:
+    def _precondition(self, step: Step, readings: list[JsonValue], phase: str) -> str | None:
         pre = step.precondition
         if pre is None:
             return None
@@ -96,7 +107,7 @@ class Executor(Effects):
             if state.get(key) != want:
                 return f"precondition: {key} is {state.get(key)!r}, not {want!r}"
         if pre.burn_rate_above is not None and pre.window is not None:
-            rate = self._read(pre.window, readings, "precondition")
+            rate = self._read(pre.window, readings, phase)
             if rate is None or rate <= pre.burn_rate_above:
                 return f"precondition: burn rate {rate} is not above {pre.burn_rate_above}"
         return None
