@@ -240,3 +240,25 @@ def test_a_fault_that_starts_after_the_incident_opened_is_bad_input(
         2,
         "error: the fault cannot start after the incident was opened\n",
     )
+
+
+def test_open_with_a_commander_writes_both_events_as_one_version(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "inc.db"
+    opened = run_json(
+        capsys,
+        "incident",
+        "open",
+        "--title",
+        "x",
+        "--severity",
+        "sev2",
+        "--commander",
+        "ann",
+        "--db",
+        db,
+    )
+    assert (opened["commander"], opened["events"]) == ("ann", 2)
+    shown = run_json(capsys, "incident", "show", "1", "--db", db)
+    assert [e["kind"] for e in shown["timeline"]] == ["opened", "commander_assigned"]

@@ -94,6 +94,40 @@ def test_a_write_based_on_a_stale_version_is_a_conflict(store: IncidentStore) ->
     store.append(incident.id, [ev.Note(at=T0, text="x")], expected_version=incident.version + 1)
 
 
+def test_an_incident_is_opened_with_its_first_events_in_one_write(store: IncidentStore) -> None:
+    more = [
+        ev.CommanderAssigned(at=T0, actor="cli", commander="ann"),
+        ev.Note(at=T0, actor="cli", text="opened from the bridge"),
+    ]
+    incident = store.create(opened("fp"), followed_by=more, wake_at=T0)
+    assert (incident.version, incident.state.commander) == (3, "ann")
+    assert store.timeline(incident.id) == (opened("fp"), *more)
+    assert store.get(incident.id) == incident
+    assert store.due(T0) == [(incident.id, T0)]
+    # The version counts every event, so optimistic concurrency works from the first write.
+    with pytest.raises(ConflictError):
+        store.append(incident.id, [ev.Note(at=T0, text="x")], expected_version=1)
+    store.append(incident.id, [ev.Note(at=T0, text="x")], expected_version=3)
+
+
+def test_an_illegal_follow_up_event_means_no_incident_is_opened(store: IncidentStore) -> None:
+    with pytest.raises(InvalidTransition):
+        store.create(opened("fp"), followed_by=[ev.Resolved(at=T0), ev.Resolved(at=T0)])
+    assert store.incidents() == []
+    assert store.find_open("fp") is None
+    assert store.next_wake() is None
+
+
+def test_a_taken_fingerprint_refuses_the_whole_opening(store: IncidentStore) -> None:
+    first = store.create(opened("fp"))
+    with pytest.raises(ConflictError):
+        store.create(
+            opened("fp"), followed_by=[ev.CommanderAssigned(at=T0, commander="ann")], wake_at=T0
+        )
+    assert [i.id for i in store.incidents()] == [first.id]
+    assert store.next_wake() is None
+
+
 def test_listing_and_open_filter(store: IncidentStore) -> None:
     a = store.create(opened())
     b = store.create(opened())

@@ -72,12 +72,10 @@ class IncidentService:
             )
         except ValueError as exc:
             raise InputError.single(str(exc)) from None
-        incident = self._store.create(opened, wake_at=now)
-        if commander:
-            incident = self._append(
-                incident.id, CommanderAssigned(at=now, actor=actor, commander=commander)
-            )
-        return incident
+        # The commander is written with the opening, so a failed write cannot leave an
+        # incident without the commander it was opened with.
+        more = [CommanderAssigned(at=now, actor=actor, commander=commander)] if commander else []
+        return self._store.create(opened, followed_by=more, wake_at=now)
 
     def _append(self, incident_id: int, event: Event) -> Incident:
         return self._store.append(incident_id, [event], wake_at=self._clock.now())

@@ -256,8 +256,15 @@ class SqlIncidentStore:
             "open_fingerprint": state.fingerprint if state.is_open and state.fingerprint else None,
         }
 
-    def create(self, opened: IncidentOpened, *, wake_at: datetime | None = None) -> Incident:
-        state = fold([opened])
+    def create(
+        self,
+        opened: IncidentOpened,
+        *,
+        followed_by: Sequence[Event] = (),
+        wake_at: datetime | None = None,
+    ) -> Incident:
+        events = [opened, *followed_by]
+        state = fold(events)
 
         def run() -> Incident:
             with self._engine.begin() as conn:
@@ -266,15 +273,15 @@ class SqlIncidentStore:
                         title=state.title,
                         service=state.service,
                         opened_at=_micros(state.opened_at),
-                        version=1,
+                        version=len(events),
                         **self._row(state),
                     )
                 ).inserted_primary_key
                 assert new_id is not None
                 key = int(new_id[0])
-                self._insert_events(conn, key, 1, [opened])
+                self._insert_events(conn, key, 1, events)
                 self._set_wake(conn, key, wake_at)
-            return Incident(id=key, state=state, version=1)
+            return Incident(id=key, state=state, version=len(events))
 
         return self._wrap(run)
 

@@ -50,8 +50,18 @@ class Incident:
 
 @runtime_checkable
 class IncidentStore(Protocol):
-    def create(self, opened: IncidentOpened, *, wake_at: datetime | None = None) -> Incident:
-        """Open a new incident. Raises ConflictError if an open one has the same fingerprint."""
+    def create(
+        self,
+        opened: IncidentOpened,
+        *,
+        followed_by: Sequence[Event] = (),
+        wake_at: datetime | None = None,
+    ) -> Incident:
+        """Open a new incident, with ``followed_by`` as its next events, in one atomic write.
+
+        Either the whole timeline is stored (version ``1 + len(followed_by)``) or nothing is.
+        Raises ConflictError if an open incident already has the same fingerprint.
+        """
         ...
 
     def append(
@@ -146,16 +156,24 @@ class MemoryIncidentStore:
                 return key
         return None
 
-    def create(self, opened: IncidentOpened, *, wake_at: datetime | None = None) -> Incident:
-        state = fold([opened])
-        if self._open_with(opened.fingerprint) is not None:
-            msg = f"an open incident already has fingerprint {opened.fingerprint!r}"
+    def create(
+        self,
+        opened: IncidentOpened,
+        *,
+        followed_by: Sequence[Event] = (),
+        wake_at: datetime | None = None,
+    ) -> Incident:
+        events = [opened, *followed_by]
+        state = fold(events)
+        # Like the SQL store's unique open_fingerprint: only an incident still open holds it.
+        if state.is_open and self._open_with(state.fingerprint) is not None:
+            msg = f"an open incident already has fingerprint {state.fingerprint!r}"
             raise ConflictError(msg)
         key = len(self._timelines) + 1
-        self._timelines[key] = [opened]
+        self._timelines[key] = events
         self._states[key] = state
         self._wakeups.set(key, wake_at)
-        return Incident(id=key, state=state, version=1)
+        return Incident(id=key, state=state, version=len(events))
 
     def append(
         self,
