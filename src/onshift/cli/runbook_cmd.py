@@ -65,7 +65,8 @@ AUTO = typer.Option(
 @app.command()
 def check(file: Path, as_json: bool = JSON) -> None:
     """Lint a runbook: missing verify or undo, irreversible steps without approval, unknown
-    actions or arguments. Exit code 2 when there are errors; warnings do not fail."""
+    actions or arguments, arguments that conflict (traffic.shift from a provider to itself).
+    Exit code 2 when there are errors; warnings do not fail."""
     from onshift.cli.output import print_json
     from onshift.errors import SpecError
     from onshift.runbook import check_runbook

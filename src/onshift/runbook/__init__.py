@@ -26,7 +26,15 @@ After a crash, ``fold(read_journal(path))`` says what is still applied:
 
 from __future__ import annotations
 
-from onshift.runbook.actions import Action, Args, Param, ParamType, StateAction, check_args
+from onshift.runbook.actions import (
+    Action,
+    ArgConflicts,
+    Args,
+    Param,
+    ParamType,
+    StateAction,
+    check_args,
+)
 from onshift.runbook.builtins import (
     BUILTIN_ACTIONS,
     DeployRollback,
@@ -101,6 +109,7 @@ __all__ = [
     "Applied",
     "Approval",
     "Approver",
+    "ArgConflicts",
     "Args",
     "Change",
     "Command",

@@ -4,6 +4,10 @@ An action is pure: ``plan`` turns the target's current state and the step's argu
 :class:`~onshift.runbook.changes.Change`, and ``invert`` says how to take that change back
 (``None`` when it cannot be taken back). The executor carries changes out; actions never touch a
 target themselves, so undo(apply(s)) == s is a property of values that tests can check.
+
+An action may also say which of its arguments conflict whatever the target holds (``from``
+equal to ``to``), by implementing :class:`ArgConflicts`; :func:`check_args` reports those too,
+so ``runbook check`` and loading a runbook catch them before a run would.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from onshift.runbook.changes import Change, JsonValue, Patch, State, restore_pat
 
 __all__ = [
     "Action",
+    "ArgConflicts",
     "Args",
     "Param",
     "ParamType",
@@ -76,6 +81,15 @@ class Action(Protocol):
     def describe(self, args: Args) -> str: ...
 
 
+@runtime_checkable
+class ArgConflicts(Protocol):
+    """Optional for an action: the arguments that contradict each other or can never make a
+    change, as (argument name or "", message), one per conflict. ``args`` may hold values of
+    the wrong type (reported by :func:`check_args` already): only judge the ones that fit."""
+
+    def conflicts(self, args: Args) -> list[tuple[str, str]]: ...
+
+
 def _type_ok(kind: ParamType, value: JsonValue) -> bool:
     number = isinstance(value, int | float) and not isinstance(value, bool)
     checks = {
@@ -123,6 +137,8 @@ def check_args(action: Action, args: Args) -> list[tuple[str, str]]:
                 problems.append((param.name, f"must be at least {param.minimum:g}"))
             if param.maximum is not None and value > param.maximum:
                 problems.append((param.name, f"must be at most {param.maximum:g}"))
+    if isinstance(action, ArgConflicts):
+        problems.extend(action.conflicts(args))
     return problems
 
 

@@ -80,9 +80,22 @@ class TrafficShift(StateAction):
             raise ValueError(msg)
         return Patch(values={src: have - moved, dst: gets + moved})
 
+    def conflicts(self, args: Args) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        src = args.get("from")
+        if isinstance(src, str) and src and src == args.get("to"):
+            out.append(("to", f"'from' and 'to' name the same provider ({src!r}): nothing moves"))
+        if _number(args.get("percent")) == 0:
+            out.append(("percent", "must be more than 0: shifting 0 % moves no traffic"))
+        return out
+
     def describe(self, args: Args) -> str:
         share = f"{args['percent']} % of " if "percent" in args else ""
         return f"shift {share}traffic from {_str(args, 'from')} to {_str(args, 'to')}"
+
+
+_VERSION_KEY = "deploy.version"
+_PREVIOUS_KEY = "deploy.previous_version"
 
 
 class DeployRollback(StateAction):
@@ -100,8 +113,8 @@ class DeployRollback(StateAction):
     )
 
     def plan(self, state: State, args: Args) -> Change:
-        key = _str(args, "key", "deploy.version")
-        previous_key = _str(args, "previous_key", "deploy.previous_version")
+        key = _str(args, "key", _VERSION_KEY)
+        previous_key = _str(args, "previous_key", _PREVIOUS_KEY)
         current = state.get(key)
         target = args.get("to_version", state.get(previous_key))
         if not isinstance(current, str) or not isinstance(target, str):
@@ -111,6 +124,14 @@ class DeployRollback(StateAction):
             msg = f"{key} is already {current!r}"
             raise ValueError(msg)
         return Patch(values={key: target, previous_key: current})
+
+    def conflicts(self, args: Args) -> list[tuple[str, str]]:
+        key = _str(args, "key", _VERSION_KEY)
+        if key != _str(args, "previous_key", _PREVIOUS_KEY):
+            return []
+        name = "previous_key" if "previous_key" in args else "key"
+        why = f"'key' and 'previous_key' name the same flag ({key!r}): the rollback would "
+        return [(name, why + "write the current version straight back")]
 
     def describe(self, args: Args) -> str:
         to = _str(args, "to_version") or "the previous version"
@@ -142,6 +163,13 @@ class Scale(StateAction):
             msg = f"scaling {key} by {by} would leave {current + by} replicas"
             raise ValueError(msg)
         return Patch(values={key: current + by})
+
+    def conflicts(self, args: Args) -> list[tuple[str, str]]:
+        if "replicas" in args and "by" in args:
+            return [("by", "give exactly one of 'replicas' and 'by', not both")]
+        if "replicas" not in args and "by" not in args:
+            return [("", "give exactly one of 'replicas' (a count) and 'by' (a step)")]
+        return []
 
     def describe(self, args: Args) -> str:
         if "replicas" in args:
