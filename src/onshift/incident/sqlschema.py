@@ -11,12 +11,16 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from onshift.errors import StoreError
+
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "applied_version",
     "events_table",
     "incidents",
     "metadata",
+    "migrate",
     "schema_table",
     "wakeups",
 ]
@@ -66,3 +70,20 @@ def _v1(conn: Connection) -> None:
 #: Ordered migrations; version N is ``MIGRATIONS[N - 1]``. Append, never edit.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1,)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def applied_version(conn: Connection) -> int:
+    """The newest migration this database has had (0: none)."""
+    return int(conn.execute(sa.select(sa.func.max(schema_table.c.version))).scalar() or 0)
+
+
+def migrate(conn: Connection) -> None:
+    """Run the migrations the database has not had yet; refuse a schema newer than ours."""
+    metadata.create_all(conn, tables=[schema_table])
+    done = applied_version(conn)
+    if done > SCHEMA_VERSION:
+        msg = f"the database has schema version {done}; this onshift knows {SCHEMA_VERSION}"
+        raise StoreError(msg)
+    for number in range(done + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[number - 1](conn)
+        conn.execute(schema_table.insert().values(version=number))
