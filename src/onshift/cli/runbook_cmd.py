@@ -216,7 +216,7 @@ def run(
     lock_journal(ctx, journal)
     with sigterm_interrupts(journal):
         result = executor.run(source_file=str(file), source_text=text)
-    report(result, as_json)
+    report(result, as_json, journal)
 
 
 @app.command()
@@ -266,7 +266,7 @@ def resume(
     )  # fmt: skip
     with sigterm_interrupts(journal):
         result = executor.resume(state)
-    report(result, as_json)
+    report(result, as_json, journal)
 
 
 @app.command()
@@ -303,4 +303,4 @@ def rollback(
         result = effects.rollback(state)
     if probe_port is None:
         sys.stderr.write("steady state not checked after the rollback: give --probe FILE\n")
-    report(result, as_json)
+    report(result, as_json, journal)

@@ -252,14 +252,14 @@ class ConsoleProgress:
             pass
 
 
-def report(result: RunResult, as_json: bool) -> None:
+def report(result: RunResult, as_json: bool, journal: Path) -> None:
     from onshift.cli.output import print_json
     from onshift.runbook.report import result_exit_code, result_lines, result_to_json
 
     if as_json:
         print_json(result_to_json(result))
     else:
-        for line in result_lines(result):
+        for line in result_lines(result, journal=str(journal)):
             typer.echo(line)
     code = result_exit_code(result)
     if code:

@@ -6,6 +6,7 @@ a later ``rollback`` can carry out their inverse from the file alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias, Union
@@ -19,6 +20,7 @@ __all__ = [
     "apply_patch",
     "change_from_json",
     "change_to_json",
+    "holds",
     "restore_patch",
 ]
 
@@ -79,6 +81,17 @@ def restore_patch(before: State, patch: Patch) -> Patch:
     values = {k: before[k] for k in patch.keys if k in before}
     remove = tuple(k for k in patch.keys if k not in before)
     return Patch(values=values, remove=remove)
+
+
+def _same(a: JsonValue, b: JsonValue) -> bool:
+    """Equal as JSON: ``true`` is not ``1`` and ``1`` is not ``1.0``, unlike in Python."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def holds(state: State, patch: Patch) -> bool:
+    """Whether ``state`` already is what ``patch`` would make it, on the keys it touches."""
+    sets = all(k in state and _same(state[k], v) for k, v in patch.values.items())
+    return sets and not any(k in state for k in patch.remove)
 
 
 def change_to_json(change: Change) -> dict[str, JsonValue]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from onshift.clock import Clock
 from onshift.errors import MitigationError
-from onshift.runbook.changes import Change, JsonValue, Patch, change_to_json
+from onshift.runbook.changes import Change, JsonValue, Patch, change_to_json, holds
 from onshift.runbook.journal import (
     Applied,
     JournalState,
@@ -118,9 +118,21 @@ class Effects:
             msg = f"{change.argv[0]} exited with {result.returncode}: {tail}"
             raise MitigationError(msg, step=step, phase=phase)
 
+    def _already_undone(self, undo: Change) -> bool:
+        """After a failed undo: does the target hold what the undo would have put back? Then the
+        change is not in effect (typically: its own write failed and left the target as it
+        was), and it is journaled as ``unchanged`` rather than still applied."""
+        if not isinstance(undo, Patch):
+            return False  # a command's effect cannot be read back
+        try:
+            return holds(self.target.read(), undo)
+        except Exception:  # noqa: BLE001 - unreadable: it may well still be applied
+            return False
+
     def undo(self, entries: list[Applied], reason: str) -> None:
-        """Undo ``entries`` newest-first; failures stay in effect for the final unwind. A journal
-        that cannot be written does not stop the unwind: its error is raised once it is done."""
+        """Undo ``entries`` newest-first; failures stay in effect for the final unwind, unless
+        the target is found to hold the undone values already. A journal that cannot be written
+        does not stop the unwind: its error is raised once it is done."""
         unjournaled: Exception | None = None
         for entry in sorted(entries, key=lambda a: a.seq, reverse=True):
             data: dict[str, JsonValue] = {"stage": entry.stage, "reason": reason}
@@ -132,11 +144,13 @@ class Effects:
                 try:
                     self.execute(entry.undo, step=entry.step, phase="undo")
                 except Exception as exc:  # noqa: BLE001 - keep unwinding; journaled below
-                    status = "failed"
-                    data |= {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                    data["error"] = f"{type(exc).__name__}: {exc}"
+                    status = "unchanged" if self._already_undone(entry.undo) else "failed"
+                    data["ok"] = status == "unchanged"
                 else:
                     status = "done"
                     data["ok"] = True
+                if data["ok"]:
                     self._stack = [a for a in self._stack if a.seq != entry.seq]
             try:
                 self.record(RecordKind.UNDO, step=entry.step, status=status, data=data)

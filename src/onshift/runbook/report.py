@@ -64,7 +64,7 @@ def result_to_json(result: RunResult) -> dict[str, JsonValue]:
     }
 
 
-def result_lines(result: RunResult) -> list[str]:
+def result_lines(result: RunResult, *, journal: str | None = None) -> list[str]:
     out = [f"{s.step}: {s.status.value}" + (f" ({s.note})" if s.note else "") for s in result.steps]
     healthy = {True: "healthy", False: "NOT healthy", None: "unknown (no data)"}
     out.append(f"outcome: {result.outcome.value}")
@@ -73,6 +73,8 @@ def result_lines(result: RunResult) -> list[str]:
         out.append(f"aborted by an error: {result.error}")
     if result.left_applied:
         out.append("still applied (could not be undone): " + ", ".join(result.left_applied))
+        if journal is not None:
+            out.append(f"  fix the cause, then undo it: onshift runbook rollback {journal}")
     return out
 
 

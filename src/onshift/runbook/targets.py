@@ -7,6 +7,7 @@ keys, not nested paths, so that a change and its undo touch exactly the keys the
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -28,6 +29,15 @@ def _as_state(data: Any, where: str) -> dict[str, JsonValue]:
         msg = f"{where} must hold one JSON object of flag keys to values"
         raise TargetError(msg)
     return dict(data)
+
+
+_ADVICE = {
+    errno.ENOSPC: "free some space",
+    errno.EDQUOT: "free some space (disk quota)",
+    errno.EACCES: "let this user write to its directory",
+    errno.EPERM: "let this user write to its directory",
+    errno.EROFS: "its file system is read-only: remount it read-write",
+}
 
 
 class FlagsFileTarget:
@@ -60,14 +70,22 @@ class FlagsFileTarget:
             return yaml.safe_dump(dict(state), sort_keys=False, allow_unicode=True)
         return json.dumps(dict(state), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
+    def _unwritten(self, what: str, exc: OSError) -> TargetError:
+        """The write failed before ``os.replace`` took effect: the file is as it was."""
+        advice = _ADVICE.get(exc.errno or 0, "fix that")
+        msg = (
+            f"cannot write {what} {self.path}: {exc.strerror or exc}; the file was left as it "
+            f"was: {advice} and try again"
+        )
+        return TargetError(msg)
+
     def write(self, patch: Patch) -> None:
         text = self._render(apply_patch(self.read(), patch))
         real = self.path.resolve()  # through a symlink: replace the file, not the link
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
         except OSError as exc:
-            msg = f"cannot write next to the flags file {self.path}: {exc.strerror or exc}"
-            raise TargetError(msg) from exc
+            raise self._unwritten("next to the flags file", exc) from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
@@ -78,8 +96,7 @@ class FlagsFileTarget:
             Path(tmp).replace(real)  # os.replace: atomic on POSIX
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            msg = f"cannot write the flags file {self.path}: {exc.strerror or exc}"
-            raise TargetError(msg) from exc
+            raise self._unwritten("the flags file", exc) from exc
 
 
 class HttpFlagsTarget:

@@ -50,7 +50,12 @@ def to_timeline(record: Record) -> TimelineEntry:
         kind, text = MITIGATION_APPLIED, f"applying {record.step}: {record.data.get('what', '')}"
     elif record.kind is RecordKind.UNDO:
         reason = record.data.get("reason", "")
-        if record.data.get("ok") is True:
+        if record.status == "unchanged":  # its undo failed, but there was nothing to undo
+            text = (
+                f"nothing to undo for {record.step} ({reason}): "
+                "the target still holds what it held before the step"
+            )
+        elif record.data.get("ok") is True:
             kind, text = MITIGATION_REVERTED, f"undid {record.step} ({reason})"
         else:
             text = f"could not undo {record.step} ({reason}): {record.data.get('error', '')}"
