@@ -262,3 +262,14 @@ def test_open_with_a_commander_writes_both_events_as_one_version(
     assert (opened["commander"], opened["events"]) == ("ann", 2)
     shown = run_json(capsys, "incident", "show", "1", "--db", db)
     assert [e["kind"] for e in shown["timeline"]] == ["opened", "commander_assigned"]
+
+
+def test_a_blank_commander_is_refused_when_opening_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = str(tmp_path / "i.db")
+    args = ("open", "--title", "down", "--severity", "sev2", "--commander", "  ", "--db", db)
+    code, out, err = run(capsys, "incident", *args)
+    assert (code, out) == (2, "")
+    assert err == "error: --commander: a name is needed, not an empty string\n"
+    assert not Path(db).exists()

@@ -313,3 +313,13 @@ def test_escalation_tick_pages_the_due_incidents_of_the_store(
         "failures": 0,
         "unrouted": 0,
     }
+
+
+def test_tick_refuses_a_mistyped_db_instead_of_paging_nobody(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    typo = tmp_path / "incidnets.db"
+    code, out, err = run(capsys, "escalation", "tick", POLICY, SCHEDULES, "--db", str(typo))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: --db: no SQLite database at '{typo}'")
+    assert not typo.exists()

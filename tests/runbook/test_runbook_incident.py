@@ -92,3 +92,23 @@ def test_an_unknown_incident_is_refused_before_anything_changes(
     assert f"--incident: no incident 42 in {db}" in capsys.readouterr().err
     assert flags.read_bytes() == before
     assert not journal.exists()
+
+
+def test_a_mistyped_incident_db_is_refused_and_not_created(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = tmp_path / "flags.json"
+    flags.write_text(json.dumps({"retries": 1}) + "\n")
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(runbook_text([{**flag_step("retries", "retries", 3), "verify": FAST}]))
+    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
+    journal = tmp_path / "run.jsonl"
+    typo = tmp_path / "incidnets.db"
+    code = run_cli(
+        ["runbook", "run", str(runbook), "--target", str(flags), "--probe", str(probe),
+         "--journal", str(journal), "--auto", "--incident", "1", "--db", str(typo)]
+    )  # fmt: skip
+    assert code == 2
+    assert f"--db: no SQLite database at '{typo}'" in capsys.readouterr().err
+    assert not typo.exists()
+    assert not journal.exists()

@@ -206,7 +206,7 @@ def tick_cmd(
     config, default_policy, notifier = _runner_parts(
         config_files, default_policy, webhook, pagerduty_key
     )
-    store = SqlIncidentStore(db)
+    store = SqlIncidentStore(db, create=False)  # a mistyped --db must not pass for "no pages"
     try:
         report = EscalationRunner(
             store=store,

@@ -73,7 +73,7 @@ def incident_timeline(db: str, incident_id: int) -> IncidentTimeline:
     """The sink for ``--incident ID --db DB``; refuses an incident that does not exist."""
     from onshift.incident.sqlstore import SqlIncidentStore
 
-    store = SqlIncidentStore(db)
+    store = SqlIncidentStore(db, create=False)
     try:
         store.get(incident_id)
     except NotFoundError:

@@ -97,6 +97,8 @@ def open_(
 
     if not title.strip():
         raise InputError.single("the title cannot be empty", path="--title")
+    if commander:
+        _named(commander, "--commander")
     fault = None
     if fault_start is not None:
         try:
