@@ -23,6 +23,10 @@ class Transition:
     burn_rate_short: float | None
     suppressed: bool
     """A ticket tier that starts firing while a page fires is not notified."""
+    partial: bool = False
+    """The long window reaches back before the data begins: its burn rate covers only the data
+    there is (as Prometheus' ``rate()`` over a young series does), so a few early errors can
+    look like a long burn."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,6 +66,7 @@ def _tier_transitions(
     firing = tier.firing.astype(np.int8)
     change = np.flatnonzero(np.diff(np.concatenate(([0], firing))))
     page = evaluation.firing(Severity.PAGE)
+    filled_from = evaluation.series.rows(tier.window.long) - 1  # first row with a full window
     out = []
     for index in change:
         i = int(index)
@@ -74,6 +79,7 @@ def _tier_transitions(
                 burn_rate_long=_burn(evaluation.ratio_at(tier.window.long, i), budget),
                 burn_rate_short=_burn(evaluation.ratio_at(tier.window.short, i), budget),
                 suppressed=now_firing and tier.window.severity is Severity.TICKET and bool(page[i]),
+                partial=i < filled_from,
             )
         )
     return out
