@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from onshift.slo.model import SLO
 
 __all__ = ["app"]
 
@@ -33,6 +30,13 @@ PromOpt = Annotated[
 StepOpt = Annotated[
     str | None,
     typer.Option("--step", help="Interval for --events (default 1m) or --prometheus (5m)."),
+]
+PromtoolOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--promtool",
+        help="promtool binary that checks the PromQL queries (default: promtool on PATH).",
+    ),
 ]
 AtOpt = Annotated[
     str | None,
@@ -91,25 +95,24 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 when there are warnings.")
     ] = False,
-    promtool: Annotated[
-        str | None,
-        typer.Option(
-            "--promtool",
-            help="promtool binary that checks the PromQL queries (default: promtool on PATH).",
-        ),
-    ] = None,
+    promtool: PromtoolOpt = None,
 ) -> None:
     """Validate SLO files and explain what each SLO and alert tier means in numbers.
 
     PromQL queries are parsed by Prometheus' promtool when it is found (else the output says
     they were not checked)."""
     from onshift.cli.output import print_json
+    from onshift.cli.slo_inputs import PROMQL_NOT_CHECKED, promql_problems
+    from onshift.errors import SpecError
     from onshift.slo.check import explain
     from onshift.slo.render import explanation_json
     from onshift.slo.spec import load_slos
 
     slos = load_slos(files)
-    promql_checked = _check_promql(slos, promtool)
+    problems = promql_problems(slos, promtool)
+    if problems:
+        raise SpecError(problems)
+    promql_checked = problems is not None
     explanations = [explain(s) for s in slos]
     warnings = sum(len(e.warnings) for e in explanations)
     if as_json:
@@ -128,31 +131,6 @@ def check(
         if not promql_checked:
             from onshift.cli.output import console
 
-            console().print(
-                "[yellow]PromQL not checked[/yellow]: promtool is not on PATH "
-                "(install Prometheus' promtool, or pass --promtool PATH)."
-            )
+            console().print(f"[yellow]PromQL not checked[/yellow]: {PROMQL_NOT_CHECKED}")
     if strict and warnings:
         raise typer.Exit(1)
-
-
-def _check_promql(slos: list[SLO], promtool: str | None) -> bool:
-    """Raise a SpecError naming every query promtool refuses; ``False`` if none could be
-    checked because promtool is not installed (and was not asked for)."""
-    import shutil
-
-    from onshift.errors import InputError, SpecError
-    from onshift.slo.promql import Promtool, check_promql
-
-    if not any(s.indicator.prometheus for s in slos):
-        return True
-    binary = shutil.which(promtool or "promtool")
-    if binary is None:
-        if promtool is None:
-            return False
-        message = f"no executable {promtool!r} (give the path of Prometheus' promtool)"
-        raise InputError.single(message, path="--promtool")
-    problems = check_promql(slos, Promtool(binary))
-    if problems:
-        raise SpecError(problems)
-    return True

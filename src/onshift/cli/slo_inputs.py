@@ -10,7 +10,19 @@ from onshift.slo.model import SLO
 from onshift.slo.series import CountSeries
 from onshift.units import parse_duration, parse_timestamp
 
-__all__ = ["DataOptions", "check_fits", "load_selected_slos", "parse_at", "series_for"]
+__all__ = [
+    "PROMQL_NOT_CHECKED",
+    "DataOptions",
+    "check_fits",
+    "load_selected_slos",
+    "parse_at",
+    "promql_problems",
+    "series_for",
+]
+
+PROMQL_NOT_CHECKED = (
+    "promtool is not on PATH (install Prometheus' promtool, or pass --promtool PATH)."
+)
 
 
 class DataOptions:
@@ -89,6 +101,25 @@ def load_selected_slos(files: list[Path], names: list[str] | None) -> list[SLO]:
             path="--slo",
         )
     return [s for s in slos if s.name in names]
+
+
+def promql_problems(slos: list[SLO], promtool: str | None) -> list[Problem] | None:
+    """One problem per PromQL query (as written, at its file, line and field) that promtool
+    refuses; ``None`` when nothing could be checked because promtool is not installed and
+    ``--promtool`` was not given. A ``--promtool`` that is not an executable is bad input."""
+    import shutil
+
+    from onshift.slo.promql import Promtool, check_promql
+
+    if not any(s.indicator.prometheus for s in slos):
+        return []
+    binary = shutil.which(promtool or "promtool")
+    if binary is None:
+        if promtool is None:
+            return None
+        message = f"no executable {promtool!r} (give the path of Prometheus' promtool)"
+        raise InputError.single(message, path="--promtool")
+    return check_promql(slos, Promtool(binary))
 
 
 def series_for(slo: SLO, data: DataOptions, *, at: datetime | None, now: datetime) -> CountSeries:
