@@ -463,3 +463,53 @@ slos:
         'sum(rate(http_requests_total{code=~"5.."}[1h]))',
         "sum(rate(http_requests_total[1h]))",
     )
+
+
+@pytest.mark.parametrize("op", ["==", "!=", ">="])
+def test_a_list_value_needs_op_in(tmp_path: Path, op: str) -> None:
+    # {op: "==", value: [500, 503]} compared with 500 only: a log with a 503 reported bad: 0.
+    path = write(
+        tmp_path,
+        f"""apiVersion: onshift/v1
+kind: SLO
+metadata: {{name: api, service: agent}}
+spec:
+  objective: 99
+  indicator:
+    events:
+      bad_if:
+        - {{field: status, op: ">=", value: 500}}
+        - {{field: status, op: "{op}", value: [500, 503]}}
+""",
+    )
+    assert problems(path) == [
+        (
+            f"{path}:10: spec.indicator.events.bad_if[1].value: op {op!r} compares with one "
+            "value, not a list; to match any of the values use op: in"
+        )
+    ]
+
+
+def test_op_in_needs_a_non_empty_list(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99
+  indicator:
+    events:
+      bad_if:
+        - {field: status, op: in, value: 503}
+        - {field: provider, op: in, value: []}
+        - {field: status, op: in, value: [500, 503]}
+""",
+    )
+    assert problems(path) == [
+        f"{path}:9: spec.indicator.events.bad_if[0].value: op 'in' takes a list of values",
+        (
+            f"{path}:10: spec.indicator.events.bad_if[1].value: op 'in' needs at least one "
+            "value (an empty list matches nothing)"
+        ),
+    ]

@@ -112,6 +112,16 @@ class Condition:
         if self.op is Op.IN and not isinstance(self.value, tuple):
             msg = "op 'in' takes a list of values"
             raise ValueError(msg)
+        if self.op is Op.IN and not self.value:
+            msg = "op 'in' needs at least one value (an empty list matches nothing)"
+            raise ValueError(msg)
+        if self.op is not Op.IN and isinstance(self.value, tuple):
+            # Only the first value used to be compared: a 503 was not counted as bad.
+            msg = (
+                f"op {self.op.value!r} compares with one value, not a list; "
+                "to match any of the values use op: in"
+            )
+            raise ValueError(msg)
         if self.op in (Op.LT, Op.LE, Op.GT, Op.GE) and (
             isinstance(self.value, bool) or not isinstance(self.value, int | float)
         ):
