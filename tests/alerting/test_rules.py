@@ -232,3 +232,26 @@ def test_rules_with_a_promtool_that_is_not_there_is_a_usage_error(
         == f"error: --promtool: no executable '{nope}' (give the path of Prometheus' promtool)\n"
     )
     assert not out.exists()
+
+
+def test_rules_refuse_to_write_over_one_of_their_input_files(run_cli: Run, tmp_path: Path) -> None:
+    # `onshift rules self.yaml -o self.yaml` replaced the user's SLO spec with rules, exit 0.
+    spec = tmp_path / "self.yaml"
+    original = (EXAMPLES / "agent-availability.yaml").read_text(encoding="utf-8")
+    spec.write_text(original, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    linked = tmp_path / "linked.yaml"
+    linked.symlink_to(spec)
+    hard = tmp_path / "hard.yaml"
+    hard.hardlink_to(spec)
+    other = EXAMPLES / "agent-ttft.yaml"
+    for out in (spec, tmp_path / "sub" / ".." / "self.yaml", linked, hard):
+        result = run_cli("rules", other, spec, "-o", out)
+        assert result.code == 2, (out, result.err)
+        assert result.out == ""
+        assert result.err == (
+            f"error: -o: {out} is the SLO file {spec}; writing the rules there would replace it "
+            "(give another output file)\n"
+        )
+        assert spec.read_text(encoding="utf-8") == original
+    assert run_cli("rules", spec, "-o", tmp_path / "rules.yml").code == 0

@@ -30,6 +30,8 @@ def rules(
     from onshift.cli.slo_inputs import PROMQL_NOT_CHECKED, load_selected_slos, promql_problems
     from onshift.errors import InputError, Problem
 
+    if out is not None:
+        _refuse_an_input_as_output(out, files)
     slos = load_selected_slos(files, slo)
     problems = [
         Problem(
@@ -68,3 +70,23 @@ def rules(
         typer.echo(text, nl=False)
     else:
         typer.echo(f"wrote {out} ({len(slos)} SLO{'s' if len(slos) != 1 else ''})", err=True)
+
+
+def _refuse_an_input_as_output(out: Path, files: list[Path]) -> None:
+    """``-o`` naming one of the SLO files (by any spelling, symlink or hard link) would replace
+    the user's spec with generated rules."""
+    from onshift.errors import InputError
+
+    for given in files:
+        same = out.resolve() == given.resolve()
+        if not same:
+            try:
+                same = out.samefile(given)
+            except OSError:  # either does not exist: not the same file
+                same = False
+        if same:
+            raise InputError.single(
+                f"{out} is the SLO file {given}; writing the rules there would replace it "
+                "(give another output file)",
+                path="-o",
+            )
