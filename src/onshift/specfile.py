@@ -8,21 +8,24 @@ types.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from onshift.errors import Problem, SpecError
 
 __all__ = [
     "Document",
+    "StrictBool",
+    "StrictNumber",
     "for_each_document",
     "format_path",
     "load_documents",
@@ -32,6 +35,13 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 PathElem = str | int
+
+# pydantic's lax mode reads ``true`` as 1 and the string "99.9" as a number, and "yes" or 0 as
+# a boolean: in a spec file these are mistakes to report, not values to guess at.
+StrictNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A YAML int or float (not a bool, not a quoted string, not .nan or .inf)."""
+StrictBool = Annotated[bool, Field(strict=True)]
+"""A YAML boolean (not 0/1, not a quoted "false")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +267,18 @@ def _message(err: Any, model: type[BaseModel], loc: Sequence[PathElem]) -> str:
     value = err.get("input")
     if isinstance(value, str | int | float | bool) and kind not in ("value_error",):
         msg += f" (got {value!r})"
+    if kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
+        msg += "; write it without quotes" if _unquoted_would_do(value, kind) else ""
     return msg
+
+
+def _unquoted_would_do(text: str, kind: str) -> bool:
+    if kind == "bool_type":
+        return text.lower() in ("true", "false")
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 @dataclass(slots=True)

@@ -513,3 +513,140 @@ spec:
             "value (an empty list matches nothing)"
         ),
     ]
+
+
+_NATIVE = """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: OBJECTIVE
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+  alerting:
+    windows: [{severity: page, budget_percent: BUDGET, long: 1h, short: 5m}]
+    page: {enabled: ENABLED}
+"""
+
+
+@pytest.mark.parametrize(
+    ("objective", "budget", "enabled", "expected"),
+    [
+        ("true", "2", "true", "5: spec.objective: Input should be a valid number (got True)"),
+        (
+            '"99.9"',
+            "2",
+            "true",
+            (
+                "5: spec.objective: Input should be a valid number (got '99.9'); "
+                "write it without quotes"
+            ),
+        ),
+        (
+            "99.9",
+            "'2'",
+            "true",
+            (
+                "8: spec.alerting.windows[0].budget_percent: Input should be a valid number "
+                "(got '2'); write it without quotes"
+            ),
+        ),
+        (
+            "99.9",
+            "false",
+            "true",
+            (
+                "8: spec.alerting.windows[0].budget_percent: Input should be a valid number "
+                "(got False)"
+            ),
+        ),
+        (
+            "99.9",
+            "2",
+            "1",
+            "9: spec.alerting.page.enabled: Input should be a valid boolean (got 1)",
+        ),
+        (
+            "99.9",
+            "2",
+            '"false"',
+            (
+                "9: spec.alerting.page.enabled: Input should be a valid boolean (got 'false'); "
+                "write it without quotes"
+            ),
+        ),
+        (
+            "99.9",
+            ".nan",
+            "true",
+            "8: spec.alerting.windows[0].budget_percent: Input should be a finite number",
+        ),
+    ],
+)
+def test_numbers_and_booleans_must_be_written_as_such(
+    tmp_path: Path, objective: str, budget: str, enabled: str, expected: str
+) -> None:
+    # objective: true was read as a 1 % SLO and "99.9" as 99.9.
+    text = _NATIVE.replace("OBJECTIVE", objective).replace("BUDGET", budget)
+    path = write(tmp_path, text.replace("ENABLED", enabled))
+    found = problems(path)
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}:{expected}")
+
+
+def test_sloth_and_openslo_numbers_and_booleans_must_be_written_as_such(tmp_path: Path) -> None:
+    sloth = write(
+        tmp_path,
+        """version: prometheus/v1
+service: agent
+slos:
+  - name: api
+    objective: "99.9"
+    sli: {events: {error_query: "e[{{.window}}]", total_query: "t[{{.window}}]"}}
+    alerting: {name: ApiBurn, ticket_alert: {disable: "yes"}}
+""",
+        "sloth.yaml",
+    )
+    assert problems(sloth) == [
+        (
+            f"{sloth}:5: slos[0].objective: Input should be a valid number (got '99.9'); "
+            "write it without quotes"
+        ),
+        (
+            f"{sloth}:7: slos[0].alerting.ticket_alert.disable: Input should be a valid boolean "
+            "(got 'yes')"
+        ),
+    ]
+    openslo = write(
+        tmp_path,
+        """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api}
+spec:
+  service: agent
+  indicator:
+    spec:
+      ratioMetric:
+        counter: 1
+        good: {metricSource: {type: Prometheus, spec: {query: ok_total}}}
+        total: {metricSource: {type: Prometheus, spec: {query: all_total}}}
+  timeWindow: [{duration: 28d, isRolling: "true"}]
+  objectives: [{target: true}, {target: 0}, {targetPercent: "99"}]
+""",
+        "openslo.yaml",
+    )
+    assert problems(openslo) == [
+        (
+            f"{openslo}:9: spec.indicator.spec.ratioMetric.counter: Input should be a valid "
+            "boolean (got 1)"
+        ),
+        (
+            f"{openslo}:12: spec.timeWindow[0].isRolling: Input should be a valid boolean "
+            "(got 'true'); write it without quotes"
+        ),
+        f"{openslo}:13: spec.objectives[0].target: Input should be a valid number (got True)",
+        # 0 passed the wire model and then failed the SLO's invariant with a traceback.
+        f"{openslo}:13: spec.objectives[1].target: Input should be greater than 0 (got 0)",
+        (
+            f"{openslo}:13: spec.objectives[2].targetPercent: Input should be a valid number "
+            "(got '99'); write it without quotes"
+        ),
+    ]

@@ -10,7 +10,7 @@ from importlib import resources
 from pydantic import BaseModel, ConfigDict, Field
 
 from onshift.slo.model import AlertWindow, Severity
-from onshift.specfile import load_documents, parse_model
+from onshift.specfile import StrictNumber, load_documents, parse_model
 from onshift.units import parse_duration
 
 __all__ = ["Catalogue", "catalogue_for_period", "catalogue_names", "load_catalogue"]
@@ -19,7 +19,7 @@ __all__ = ["Catalogue", "catalogue_for_period", "catalogue_names", "load_catalog
 class _Window(BaseModel):
     model_config = ConfigDict(extra="forbid")
     severity: Severity
-    budget_percent: float = Field(gt=0, le=100)
+    budget_percent: StrictNumber = Field(gt=0, le=100)
     long: str
     short: str
 

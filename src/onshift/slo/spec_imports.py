@@ -21,7 +21,7 @@ from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
 from onshift.slo.spec_onshift import Labels, source_ref
-from onshift.specfile import Document, PathElem, parse_model
+from onshift.specfile import Document, PathElem, StrictBool, StrictNumber, parse_model
 from onshift.units import parse_duration
 
 __all__ = ["parse_openslo", "parse_sloth"]
@@ -50,7 +50,7 @@ class _SlothSLI(_Strict):
 
 
 class _SlothAlert(_Strict):
-    disable: bool = False
+    disable: StrictBool = False
     labels: Labels = {}
     annotations: Labels = {}
 
@@ -66,7 +66,7 @@ class _SlothAlerting(_Strict):
 class _SlothSLO(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    objective: float = Field(gt=0, lt=100)
+    objective: StrictNumber = Field(gt=0, lt=100)
     labels: Labels = {}
     sli: _SlothSLI
     alerting: _SlothAlerting
@@ -182,7 +182,7 @@ class _Metric(_Loose):
 
 
 class _Ratio(_Loose):
-    counter: bool = True
+    counter: StrictBool = True
     good: _Metric | None = None
     bad: _Metric | None = None
     total: _Metric
@@ -199,13 +199,14 @@ class _SLI(_Loose):
 
 class _TimeWindow(_Loose):
     duration: str
-    isRolling: bool = True  # noqa: N815
+    isRolling: StrictBool = True  # noqa: N815
 
 
 class _Objective(_Loose):
     displayName: str | None = None  # noqa: N815
-    target: float | None = Field(default=None, ge=0, lt=1)
-    targetPercent: float | None = Field(default=None, ge=0, lt=100)  # noqa: N815
+    # 0 passed and then failed the SLO's own invariant with a traceback.
+    target: StrictNumber | None = Field(default=None, gt=0, lt=1)
+    targetPercent: StrictNumber | None = Field(default=None, gt=0, lt=100)  # noqa: N815
 
 
 class _OSpec(_Loose):

@@ -31,7 +31,14 @@ from onshift.slo.model import (
     Severity,
     SourceRef,
 )
-from onshift.specfile import Document, PathElem, format_path, parse_model
+from onshift.specfile import (
+    Document,
+    PathElem,
+    StrictBool,
+    StrictNumber,
+    format_path,
+    parse_model,
+)
 from onshift.units import parse_duration
 
 __all__ = ["Labels", "parse_onshift_slo"]
@@ -114,7 +121,7 @@ class _Indicator(_Strict):
 
 class _Window(_Strict):
     severity: Severity
-    budget_percent: float = Field(gt=0, le=100)
+    budget_percent: StrictNumber = Field(gt=0, le=100)
     long: _DurationText
     short: _DurationText
 
@@ -127,7 +134,7 @@ class _Window(_Strict):
 
 
 class _Toggle(_Strict):
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 class _Alerting(_Strict):
@@ -141,7 +148,7 @@ class _Alerting(_Strict):
 
 class _Spec(_Strict):
     description: str = ""
-    objective: float = Field(gt=0, lt=100)
+    objective: StrictNumber = Field(gt=0, lt=100)
     window: _DurationText = "30d"
     indicator: _Indicator
     alerting: _Alerting = _Alerting()
