@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from onshift.errors import Problem
 from tests.conftest import EXAMPLES, CliResult
 
 AVAIL = EXAMPLES / "agent-availability.yaml"
@@ -100,6 +101,8 @@ def test_replay_json_lists_transitions_with_burn_rates(run_cli: Run) -> None:
     assert [t["state"] for t in storm] == ["firing", "resolved"]
     assert set(storm[0]) == {
         "at",
+        "slo",
+        "service",
         "severity",
         "state",
         "long",
@@ -110,6 +113,39 @@ def test_replay_json_lists_transitions_with_burn_rates(run_cli: Run) -> None:
     }
     assert storm[0]["burn_rate_long"] > 14.4
     assert storm[0]["burn_rate_short"] > 14.4
+    assert (storm[0]["slo"], storm[0]["service"]) == ("agent-availability", "support-agent")
+
+
+def test_replay_json_has_one_shape_for_any_number_of_slos(run_cli: Run, tmp_path: Path) -> None:
+    # One SLO gave {"transitions": …} without saying which SLO; two gave {"slos": [{…}]}.
+    second = tmp_path / "second.yaml"
+    second.write_text(
+        AVAIL.read_text(encoding="utf-8")
+        .replace("name: agent-availability", "name: agent-availability-strict")
+        .replace("objective: 99.9\n", "objective: 99.95\n"),
+        encoding="utf-8",
+    )
+    one = json.loads(run_cli("alerts", "replay", AVAIL, "--counts", COUNTS, "--json").out)
+    result = run_cli("alerts", "replay", AVAIL, second, "--counts", COUNTS, "--json")
+    assert result.code == 0, result.err
+    two = json.loads(result.out)
+    assert list(one) == list(two) == ["transitions", "notifications", "slos"]
+    assert one["slos"] == [{"name": "agent-availability", "service": "support-agent"}]
+    assert two["slos"] == [
+        {"name": "agent-availability", "service": "support-agent"},
+        {"name": "agent-availability-strict", "service": "support-agent"},
+    ]
+    for body in (one, two):
+        for key in ("transitions", "notifications"):
+            items = body[key]
+            assert items == sorted(items, key=lambda t: (t["at"], t["service"], t["slo"]))
+    strict = [t for t in two["transitions"] if t["slo"] == "agent-availability-strict"]
+    assert strict
+    assert [t for t in two["transitions"] if t["slo"] == "agent-availability"] == one["transitions"]
+    assert [n for n in two["notifications"] if n["slo"] == "agent-availability"] == one[
+        "notifications"
+    ]
+    assert two["transitions"] != one["transitions"] + strict  # interleaved by time
 
 
 def test_check_explains_and_warns_about_tiers_that_can_never_fire(
@@ -147,6 +183,37 @@ spec:
     strict = run_cli("slo", "check", path, "--strict")
     assert strict.code == 1
     assert "can never fire" in strict.out
+
+
+def test_check_json_on_a_bad_file_says_it_is_invalid_on_stdout_and_exits_2(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    # stdout was empty although the success shape says "valid": true.
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "apiVersion: onshift/v1\nkind: SLO\nmetadata: {name: a, service: b}\nspec:\n"
+        "  objective: 150\n  indicator: {events: {bad_if: [{field: s, op: '>=', value: 5}]}}\n",
+        encoding="utf-8",
+    )
+    missing = tmp_path / "missing.yaml"
+    result = run_cli("slo", "check", path, missing, "--json")
+    assert result.code == 2
+    body = json.loads(result.out)
+    assert list(body) == ["valid", "problems"]
+    assert body["valid"] is False
+    assert body["problems"]
+    for problem in body["problems"]:
+        assert list(problem) == ["file", "line", "path", "message"]
+    rendered = [
+        Problem(file=p["file"], line=p["line"], path=p["path"] or "", message=p["message"])
+        for p in body["problems"]
+    ]
+    assert [f"error: {p.render()}" for p in rendered] == result.err.splitlines()
+    objective = [p for p in body["problems"] if p["path"] == "spec.objective"]
+    assert objective
+    assert (objective[0]["file"], objective[0]["line"]) == (str(path), 5)
+    assert "Traceback" not in result.err
+    assert run_cli("slo", "check", path).out == ""  # without --json, stdout stays empty
 
 
 def test_check_warns_when_a_full_outage_outruns_every_alert(run_cli: Run, tmp_path: Path) -> None:
@@ -272,11 +339,12 @@ def test_replay_lists_what_is_notified_and_a_held_back_ticket_opens_when_the_pag
     result = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS, "--json")
     body = json.loads(result.out)
     storm = [n for n in body["notifications"] if n["at"].startswith("2026-11-02T09")]
+    ids = {"slo": "agent-availability", "service": "support-agent"}
     assert storm == [
-        {"at": "2026-11-02T09:06:00Z", "severity": "page", "state": "notify"},
-        {"at": "2026-11-02T09:15:00Z", "severity": "page", "state": "clear"},
+        {"at": "2026-11-02T09:06:00Z", **ids, "severity": "page", "state": "notify"},
+        {"at": "2026-11-02T09:15:00Z", **ids, "severity": "page", "state": "clear"},
         # The 3d/6h ticket began firing during the page (suppressed) and still fires.
-        {"at": "2026-11-02T09:15:00Z", "severity": "ticket", "state": "notify"},
+        {"at": "2026-11-02T09:15:00Z", **ids, "severity": "ticket", "state": "notify"},
     ]
     held = [
         t for t in body["transitions"]

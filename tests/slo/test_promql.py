@@ -133,7 +133,12 @@ def test_check_with_promtool_exits_2_with_one_message_per_broken_query(
     path = _write(tmp_path, NATIVE)
     result = run_cli("slo", "check", path, "--json")
     assert result.code == 2
-    assert result.out == ""
+    body = json.loads(result.out)
+    assert body["valid"] is False
+    assert [(p["file"], p["line"], p["path"]) for p in body["problems"]] == [
+        (str(path), 8, "spec.indicator.prometheus.errors"),
+        (str(path), 9, "spec.indicator.prometheus.total"),
+    ]
     lines = result.err.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith(f"error: {path}:8: spec.indicator.prometheus.errors: not valid")

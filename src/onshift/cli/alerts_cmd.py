@@ -27,7 +27,7 @@ def replay(
     from onshift.cli.output import print_json
     from onshift.cli.slo_inputs import DataOptions, load_selected_slos, series_for
     from onshift.clock import SystemClock
-    from onshift.slo.render import notification_json, transition_json
+    from onshift.slo.render import replay_json
 
     data = DataOptions(counts=counts, events=events, prometheus=None, step=step)
     slos = load_selected_slos(files, slo)
@@ -37,24 +37,7 @@ def replay(
         evaluation = evaluate_policy(item, series_for(item, data, at=None, now=now))
         results.append((item, transitions(evaluation), notifications(evaluation)))
     if as_json:
-        bodies = [
-            {
-                "transitions": [transition_json(t) for t in ts],
-                "notifications": [notification_json(n) for n in ns],
-            }
-            for _, ts, ns in results
-        ]
-        if len(results) == 1:
-            print_json(bodies[0])
-        else:
-            print_json(
-                {
-                    "slos": [
-                        {"name": s.name, "service": s.service, **body}
-                        for (s, _, _), body in zip(results, bodies, strict=True)
-                    ]
-                }
-            )
+        print_json(replay_json(results))
         return
     from onshift.cli.slo_views import render_transitions
 

@@ -8,9 +8,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console
 
-__all__ = ["console", "print_json", "to_jsonable"]
+    from onshift.errors import Problem
+
+__all__ = ["console", "print_json", "problems_json", "to_jsonable"]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -27,6 +31,14 @@ def to_jsonable(value: Any) -> Any:
 def print_json(value: Any) -> None:
     text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False, allow_nan=False)
     sys.stdout.write(text + "\n")
+
+
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """Each problem as ``{"file", "line", "path", "message"}``; what is not known is null."""
+    return [
+        {"file": p.file, "line": p.line, "path": p.path or None, "message": p.message}
+        for p in problems
+    ]
 
 
 def console() -> Console:

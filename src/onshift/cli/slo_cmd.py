@@ -101,17 +101,22 @@ def check(
 
     PromQL queries are parsed by Prometheus' promtool when it is found (else the output says
     they were not checked)."""
-    from onshift.cli.output import print_json
+    from onshift.cli.output import print_json, problems_json
     from onshift.cli.slo_inputs import PROMQL_NOT_CHECKED, promql_problems
-    from onshift.errors import SpecError
+    from onshift.errors import InputError, SpecError
     from onshift.slo.check import explain
     from onshift.slo.render import explanation_json
     from onshift.slo.spec import load_slos
 
-    slos = load_slos(files)
-    problems = promql_problems(slos, promtool)
-    if problems:
-        raise SpecError(problems)
+    try:
+        slos = load_slos(files)
+        problems = promql_problems(slos, promtool)
+        if problems:
+            raise SpecError(problems)
+    except InputError as exc:
+        if as_json:  # the verdict on stdout too; the messages still go to stderr, exit 2
+            print_json({"valid": False, "problems": problems_json(exc.problems)})
+        raise
     promql_checked = problems is not None
     explanations = [explain(s) for s in slos]
     warnings = sum(len(e.warnings) for e in explanations)

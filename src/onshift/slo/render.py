@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from onshift.alerting.replay import NotificationChange, Transition
 from onshift.slo.check import SLOExplanation
+from onshift.slo.model import SLO
 from onshift.slo.report import SLOReport
 from onshift.units import format_duration, to_iso
 
-__all__ = ["explanation_json", "notification_json", "report_json", "transition_json"]
+__all__ = [
+    "explanation_json",
+    "notification_json",
+    "replay_json",
+    "report_json",
+    "transition_json",
+]
 
 
 def report_json(report: SLOReport) -> dict[str, Any]:
@@ -48,9 +56,11 @@ def report_json(report: SLOReport) -> dict[str, Any]:
     }
 
 
-def transition_json(t: Transition) -> dict[str, Any]:
+def transition_json(t: Transition, slo: SLO) -> dict[str, Any]:
     return {
         "at": to_iso(t.at),
+        "slo": slo.name,
+        "service": slo.service,
         "severity": str(t.window.severity),
         "state": "firing" if t.firing else "resolved",
         "long": format_duration(t.window.long),
@@ -61,11 +71,31 @@ def transition_json(t: Transition) -> dict[str, Any]:
     }
 
 
-def notification_json(change: NotificationChange) -> dict[str, Any]:
+def notification_json(change: NotificationChange, slo: SLO) -> dict[str, Any]:
     return {
         "at": to_iso(change.at),
+        "slo": slo.name,
+        "service": slo.service,
         "severity": str(change.severity),
         "state": "notify" if change.notify else "clear",
+    }
+
+
+def replay_json(
+    results: Sequence[tuple[SLO, Sequence[Transition], Sequence[NotificationChange]]],
+) -> dict[str, Any]:
+    """One shape for any number of SLOs: every transition and notification names its SLO, and
+    each list is sorted by time, then service and SLO name (an SLO's own order kept within a
+    moment). ``slos`` lists every SLO replayed, including those without a transition."""
+    transitions = [(t.at, slo, transition_json(t, slo)) for slo, ts, _ in results for t in ts]
+    changes = [(n.at, slo, notification_json(n, slo)) for slo, _, ns in results for n in ns]
+    # sorted() is stable: equal keys keep the order replay gave them.
+    transitions.sort(key=lambda item: (item[0], item[1].service, item[1].name))
+    changes.sort(key=lambda item: (item[0], item[1].service, item[1].name))
+    return {
+        "transitions": [body for _, _, body in transitions],
+        "notifications": [body for _, _, body in changes],
+        "slos": [{"name": slo.name, "service": slo.service} for slo, _, _ in results],
     }
 
 
