@@ -255,3 +255,38 @@ def test_rules_refuse_to_write_over_one_of_their_input_files(run_cli: Run, tmp_p
         )
         assert spec.read_text(encoding="utf-8") == original
     assert run_cli("rules", spec, "-o", tmp_path / "rules.yml").code == 0
+
+
+@pytest.mark.parametrize(
+    "slo_file",
+    [EXAMPLES / "agent-availability.yaml", ROOT / "tests/data/sloth-agent.yaml"],
+    ids=lambda p: p.name,
+)
+def test_generated_rules_have_no_yaml_anchors_or_aliases(run_cli: Run, slo_file: Path) -> None:
+    # Shared label dicts came out as `labels: &id001` … `labels: *id001`; Sloth never does that.
+    result = run_cli("rules", slo_file)
+    assert result.code == 0, result.err
+    events = list(yaml.parse(result.out))
+    assert not [e for e in events if isinstance(e, yaml.AliasEvent)]
+    assert not [e for e in events if getattr(e, "anchor", None)]
+    assert "&id" not in result.out
+    assert "*id" not in result.out
+
+
+def test_the_golden_file_has_no_yaml_anchors_or_aliases() -> None:
+    text = (GOLDEN / "agent-availability.rules.yaml").read_text(encoding="utf-8")
+    assert not [e for e in yaml.parse(text) if isinstance(e, yaml.AliasEvent)]
+
+
+@pytest.mark.promtool
+def test_promtool_check_rules_accepts_the_golden_file() -> None:
+    promtool = require_binary("promtool")
+    golden = GOLDEN / "agent-availability.rules.yaml"
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(golden)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -209,7 +209,10 @@ def render_rules_yaml(slos: list[SLO], *, header: str = "") -> str:
     import yaml
 
     class _Dumper(yaml.SafeDumper):
-        pass
+        # Rules share label dicts; PyYAML would write them once as &id001 and refer back with
+        # *id001. Sloth never does, and readers (and some tools) stumble on it: write each out.
+        def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - PyYAML's signature
+            return True
 
     def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         style = "|" if "\n" in value else None
