@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from onshift.slo.model import Condition, EventPredicate, Op, Scalar
 from onshift.sources._arrow import array_of, as_bool, as_float64, chunk_views, scalar_of
+from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
 
 __all__ = ["Columns", "Instants", "RowProblem", "bad_mask", "timestamp_instants", "weights"]
 
@@ -175,7 +176,7 @@ def timestamp_instants(column: Any, problems: list[RowProblem]) -> Instants | No
         problems.append(RowProblem(row=missing, path="timestamp", message="missing timestamp"))
         return None
     if pat.is_timestamp(column.type):
-        return _nanos_to_seconds(column)
+        return _timestamps_to_instants(column)
     if _kind(column) == "number":
         return _floor_seconds(column.cast(pa.float64()), problems)
     if _kind(column) != "text":
@@ -206,7 +207,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
             return None
         if style == "Unix seconds":
             return _floor_seconds(parsed, problems)
-        return _nanos_to_seconds(parsed)
+        return _timestamps_to_instants(parsed)
     problems.append(
         RowProblem(
             row=0,
@@ -219,36 +220,55 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
 
 
 def _iso(column: Any) -> Any:
-    """ISO-8601 text as UTC instants; a value without a zone means UTC, even among zoned ones."""
+    """ISO-8601 text as UTC instants, in nanoseconds where they reach (years 1677…2262) and in
+    microseconds beyond, up to the year 9999."""
+    import pyarrow as pa
+
+    try:
+        return _iso_in(column, "ns")
+    except pa.ArrowInvalid:
+        return _iso_in(column, "us")
+
+
+def _iso_in(column: Any, unit: str) -> Any:
+    """A value without a zone means UTC, even among zoned ones."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     with contextlib.suppress(pa.ArrowInvalid):
-        return column.cast(pa.timestamp("ns", tz="UTC"))
+        return column.cast(pa.timestamp(unit, tz="UTC"))
     with contextlib.suppress(pa.ArrowInvalid):
-        return column.cast(pa.timestamp("ns"))
+        return column.cast(pa.timestamp(unit))
     zoned = pc.match_substring_regex(column, _ZONE)
     nothing = scalar_of(None, column.type)
-    with_zone = pc.if_else(zoned, column, nothing).cast(pa.timestamp("ns", tz="UTC"))
-    without = pc.if_else(zoned, nothing, column).cast(pa.timestamp("ns"))
-    return pc.if_else(zoned, with_zone.cast(pa.timestamp("ns")), without)
+    with_zone = pc.if_else(zoned, column, nothing).cast(pa.timestamp(unit, tz="UTC"))
+    without = pc.if_else(zoned, nothing, column).cast(pa.timestamp(unit))
+    return pc.if_else(zoned, with_zone.cast(pa.timestamp(unit)), without)
 
 
-def _nanos_to_seconds(column: Any) -> Instants:
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _timestamps_to_instants(column: Any) -> Instants:
     import pyarrow as pa
 
-    if column.type.unit != "ns":
-        column = column.cast(pa.timestamp("ns", tz=column.type.tz))
-    # The instant, whatever the zone.
-    return Instants(chunk_views(column.cast(pa.int64()), pa.int64(), np.int64), 1_000_000_000)
+    # The instant in the column's own unit, whatever the zone: a free cast, no copy.
+    parts = chunk_views(column.cast(pa.int64()), pa.int64(), np.int64)
+    return Instants(parts, _PER_SECOND[column.type.unit])
 
 
 def _floor_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
     values = as_float64(column)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if len(bad):
-        row = int(bad[0])
-        message = f"expected Unix seconds, got {values[row]:g}"
+    # min/max propagate nan: two reductions refuse nan, inf and 1e20 before any cast.
+    if len(values) and not FIRST_SECOND <= values.min() <= values.max() < LAST_SECOND + 1:
+        valid = (values >= FIRST_SECOND) & (values < LAST_SECOND + 1)
+        (rows,) = np.nonzero(~valid)
+        row = int(rows[0])
+        value = float(values[row])
+        if np.isfinite(value):
+            message = out_of_range(shown_number(value), value, more=len(rows) - 1)
+        else:
+            message = f"expected Unix seconds, got {value:g}"
         problems.append(RowProblem(row=row, path="timestamp", message=message))
         return None
     return Instants([np.floor(values).astype(np.int64)], 1)

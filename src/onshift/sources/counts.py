@@ -1,5 +1,8 @@
 """Counts CSV: ``timestamp,good,total``, one row per uniform interval, timestamp = interval END.
 
+Timestamps are whole Unix seconds or ISO-8601 times within 1970-01-01T00:00:00Z …
+9999-12-31T23:59:59Z (``_timerange``); the first row decides which of the two the file uses.
+
 Read with pyarrow, the project's columnar reader (chosen in ``bench/bench_ingest.py``). A
 well-formed file takes the typed fast path (2.6 M rows in a fraction of a second); a file with
 cells that do not parse is read again as text, to name every bad cell with its line.
@@ -18,6 +21,7 @@ import numpy.typing as npt
 from onshift.errors import InputError, Problem
 from onshift.slo.series import CountSeries
 from onshift.sources._arrow import as_bool, as_float64, as_int64, scalar_of
+from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range
 
 __all__ = ["read_counts_csv"]
 
@@ -25,6 +29,7 @@ _COLUMNS = ("timestamp", "good", "total")
 _MAX_PROBLEMS = 20
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
 def _line(index: int) -> int:
@@ -55,7 +60,9 @@ def read_counts_csv(path: Path | str) -> CountSeries:
             ),
         )
         _check_header(table.column_names, table.num_rows, file)
-        end = _typed_timestamps(table.column("timestamp"), file, problems)
+        end = _typed_timestamps(table.column("timestamp"))
+        if end is None:  # some value needs a closer look: read the cells as written
+            end = _text_timestamps(_timestamp_cells(file), file, problems)
         good = _typed_numbers(table.column("good"), "good", file, problems)
         total = _typed_numbers(table.column("total"), "total", file, problems)
     except pa.ArrowInvalid:
@@ -94,22 +101,50 @@ def _check_header(names: list[str], rows: int, file: str) -> None:
         raise InputError.single("the file has a header but no rows", file=file)
 
 
-def _typed_timestamps(column: Any, file: str, problems: list[Problem]) -> I64 | None:
+def _typed_timestamps(column: Any) -> I64 | None:
+    """Whole seconds within the supported range, or ``None`` when any value is not (empty,
+    fractional, out of range, not a time): the text path then names each at its line."""
+    seconds = None if column.null_count else _typed_seconds(column)
+    if seconds is None or not FIRST_SECOND <= seconds.min() <= seconds.max() <= LAST_SECOND:
+        return None
+    return seconds
+
+
+def _typed_seconds(column: Any) -> I64 | None:
     import pyarrow as pa
     import pyarrow.types as pat
 
-    if column.null_count:
-        return _text_timestamps(column.cast(pa.string()).to_pylist(), file, problems)
     if pat.is_integer(column.type):
         return as_int64(column)
     if pat.is_floating(column.type):
-        return _whole_seconds(as_float64(column), file, problems)
+        values = as_float64(column)
+        # min/max propagate nan: one comparison refuses nan, inf and 1e20 before any cast.
+        whole = (
+            FIRST_SECOND <= values.min() <= values.max() <= LAST_SECOND
+            and not (values != np.floor(values)).any()
+        )
+        return values.astype(np.int64) if whole else None
     if pat.is_timestamp(column.type):
-        if column.type.tz is None:  # a naive time means UTC
-            column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
-        nanos = as_int64(column.cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64()))
-        return _whole_seconds(nanos / 1e9, file, problems)
-    return _text_timestamps(column.cast(pa.string()).to_pylist(), file, problems)
+        per_second = _PER_SECOND[column.type.unit]
+        raw = as_int64(column.cast(pa.int64()))  # the instant in the column's unit, any zone
+        return None if (raw % per_second).any() else raw // per_second
+    return None
+
+
+def _timestamp_cells(file: str) -> list[str | None]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    table = pcsv.read_csv(
+        pa.memory_map(file),
+        convert_options=pcsv.ConvertOptions(
+            include_columns=["timestamp"],
+            column_types={"timestamp": pa.string()},
+            strings_can_be_null=False,
+        ),
+    )
+    cells: list[str | None] = table.column("timestamp").to_pylist()
+    return cells
 
 
 def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -> F64:
@@ -211,21 +246,33 @@ def _text_timestamps(cells: list[str | None], file: str, problems: list[Problem]
                     f"got {_shown(cells[index])}",
                 )
             )
-    return None if failed else _whole_seconds(seconds, file, problems)
+    return None if failed else _whole_seconds(seconds, texts, numeric, file, problems)
 
 
-def _whole_seconds(seconds: F64, file: str, problems: list[Problem]) -> I64:
-    fractional = np.flatnonzero(seconds != np.floor(seconds))
-    for index in fractional[:_MAX_PROBLEMS]:
-        problems.append(
-            Problem(
-                file=file,
-                line=_line(int(index)),
-                path="timestamp",
-                message=f"timestamps must fall on whole seconds, got {seconds[index]:g}",
-            )
-        )
-    return seconds.astype(np.int64)
+def _whole_seconds(
+    seconds: F64, texts: list[str], numeric: bool, file: str, problems: list[Problem]
+) -> I64 | None:
+    """Whole seconds in the supported range; ``None`` after naming each row that is not."""
+    found: list[Problem] = []
+
+    def problem(index: int, message: str) -> None:
+        found.append(Problem(file=file, line=_line(index), path="timestamp", message=message))
+
+    finite = np.isfinite(seconds)
+    for index in np.flatnonzero(~finite)[:_MAX_PROBLEMS]:
+        problem(int(index), f"expected Unix seconds or an ISO-8601 time, got {texts[index]!r}")
+    outside = finite & ((seconds < FIRST_SECOND) | (seconds >= LAST_SECOND + 1))
+    # One message for a file of milliseconds, not one per row.
+    (rows,) = np.nonzero(outside)
+    if len(rows):
+        index = int(rows[0])
+        number = float(seconds[index]) if numeric else None
+        problem(index, out_of_range(repr(texts[index]), number, more=len(rows) - 1))
+    fractional = finite & ~outside & (seconds != np.floor(seconds))
+    for index in np.flatnonzero(fractional)[:_MAX_PROBLEMS]:
+        problem(int(index), f"timestamps must fall on whole seconds, got {seconds[index]:g}")
+    problems.extend(found)
+    return None if found else seconds.astype(np.int64)
 
 
 def _step(end: I64, file: str, problems: list[Problem]) -> int:

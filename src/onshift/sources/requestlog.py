@@ -3,7 +3,8 @@
 A request log holds one request a line, as JSONL (one JSON object a line) or CSV (a header
 row), with a ``timestamp`` and the fields the predicate names. Timestamps are Unix seconds
 (int or float) or ISO-8601 with or without a zone (none means UTC); the first line decides
-which of the two the file uses.
+which of the two the file uses. Every request, and the end of its interval, must fall within
+1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z (``_timerange``).
 
 Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
 
@@ -31,9 +32,9 @@ With the two cores mostly free, pandas takes 3.9–5.0× as long for CSV and the
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -50,11 +51,14 @@ from onshift.sources._logcolumns import (
     weights,
 )
 from onshift.sources._logfiles import locate, read_csv, read_jsonl
+from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
+from onshift.units import to_iso
 
 __all__ = ["FileFormat", "read_request_log"]
 
 FileFormat = Literal["auto", "jsonl", "csv"]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_ROWS = 20_000_000  # 8 bytes × 3 arrays per row: keeps a mistaken step from eating memory
 _SUFFIXES: dict[str, Literal["jsonl", "csv"]] = {
     ".jsonl": "jsonl",
@@ -91,14 +95,16 @@ def read_request_log(
             raise InputError.single("the log has no requests", file=file)
         problems: list[RowProblem] = []
         columns = Columns(table, text_may_be_numbers=kind == "csv")
-        instants = timestamp_instants(table["timestamp"], problems)
+        stamps = table["timestamp"]
+        instants = timestamp_instants(stamps, problems)
+        bounds = None if instants is None else _bounds(instants, step_s, stamps, problems)
         bad = bad_mask(columns, predicate, problems)
         weight = weights(columns, predicate.weight, problems) if predicate.weight else None
     except (pa.ArrowException, OSError) as exc:
         raise InputError.single(f"cannot read the log: {exc}", file=file) from exc
-    if problems or instants is None or bad is None:
+    if problems or instants is None or bounds is None or bad is None:
         raise InputError(locate(Path(path), kind, problems))
-    return _bucket(instants, bad, weight, step_s, file)
+    return _bucket(instants, bounds, bad, weight=weight, step_s=step_s, file=file)
 
 
 def _numeric_fields(predicate: EventPredicate) -> frozenset[str]:
@@ -129,9 +135,53 @@ def _detect(path: Path, file_format: FileFormat) -> Literal["jsonl", "csv"]:
     return "jsonl" if head.startswith(b"{") else "csv"
 
 
+def _bounds(
+    instants: Instants, step_s: int, column: Any, problems: list[RowProblem]
+) -> tuple[int, int] | None:
+    """The earliest and latest instant, once every row's interval is known to lie within the
+    supported range (the minimum and maximum are needed for bucketing anyway: a free check)."""
+    import pyarrow.types as pat
+
+    per = instants.per_second
+    parts = [part for part in instants.parts if len(part)]
+    low = min(int(part.min()) for part in parts)
+    high = max(int(part.max()) for part in parts)
+    # The first instant whose interval (of step_s) ends after the last supported second.
+    late = LAST_SECOND // step_s * step_s * per
+    if FIRST_SECOND * per <= low and high < late:
+        return low, high
+    offset, first, count = 0, None, 0
+    for part in instants.parts:
+        (rows,) = np.nonzero((part < FIRST_SECOND * per) | (part >= min(late, 2**63 - 1)))
+        if len(rows) and first is None:
+            first = (offset + int(rows[0]), int(part[rows[0]]))
+        count += len(rows)
+        offset += len(part)
+    assert first is not None
+    row, instant = first
+    if pat.is_string(column.type):
+        shown = repr(column[row].as_py())
+    elif per == 1:
+        shown = shown_number(float(column[row].as_py()))
+    else:  # parsed while reading: the instant, in the ISO-8601 the line presumably had
+        shown = to_iso(_EPOCH + timedelta(microseconds=instant * 1_000_000 // per))
+    if FIRST_SECOND * per <= instant < (LAST_SECOND + 1) * per:
+        message = (
+            f"{shown} falls in a {step_s} s interval that ends after 9999-12-31T23:59:59Z, "
+            "the end of the supported range"
+        )
+    else:
+        number = instant / per if per == 1 else None  # Unix seconds, not ISO text
+        message = out_of_range(shown, number, more=count - 1)
+    problems.append(RowProblem(row=row, path="timestamp", message=message))
+    return None
+
+
 def _bucket(
     instants: Instants,
+    bounds: tuple[int, int],
     bad: npt.NDArray[np.bool_],
+    *,
     weight: npt.NDArray[np.float64] | None,
     step_s: int,
     file: str,
@@ -140,9 +190,8 @@ def _bucket(
     temporaries stay in cache and reuse memory, where whole-log temporaries (80 MB for 10 M
     events) cost 0.1–0.2 s in page faults."""
     divisor = step_s * instants.per_second  # ⌊⌊t/a⌋/b⌋ = ⌊t/(a·b)⌋: one division, not two
-    parts = [part for part in instants.parts if len(part)]
-    first = min(int(part.min()) for part in parts) // divisor
-    rows = max(int(part.max()) for part in parts) // divisor - first + 1
+    first = bounds[0] // divisor
+    rows = bounds[1] // divisor - first + 1
     if rows > _MAX_ROWS:
         message = (
             f"the log spans {rows} intervals of {step_s} s (more than {_MAX_ROWS}); "

@@ -1,0 +1,44 @@
+"""The instants a data source may hold: 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z.
+
+Every row's time becomes a ``datetime`` somewhere (reports, replays, JSON), and ``datetime``
+ends with the year 9999; a time before the Unix epoch is no SLO data anyone keeps. A value far
+past the end is nearly always milliseconds, microseconds or nanoseconds since the epoch, and the
+message says which. Sources check the range once, on whole arrays, before anything converts.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["FIRST_SECOND", "LAST_SECOND", "out_of_range", "shown_number"]
+
+FIRST_SECOND = 0  # 1970-01-01T00:00:00Z
+LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z
+_RANGE = "1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z"
+_UNITS = ((1e3, "milliseconds"), (1e6, "microseconds"), (1e9, "nanoseconds"))
+
+
+def _unit_hint(seconds: float | None) -> str:
+    """Which finer unit since the epoch puts ``seconds`` back in the range, if one does."""
+    if seconds is None or not math.isfinite(seconds) or seconds <= LAST_SECOND:
+        return ""
+    for factor, name in _UNITS:
+        if seconds / factor <= LAST_SECOND:
+            return f" (looks like {name} since the epoch; give seconds)"
+    return ""
+
+
+def out_of_range(shown: str, number: float | None, *, more: int = 0) -> str:
+    """The message for a time outside the range, written as ``shown``: ``number`` when it was
+    written as a number (which may hint at a unit). ``more`` later rows are outside it too."""
+    text = f"{shown} is outside the supported range {_RANGE}{_unit_hint(number)}"
+    if more:
+        text += f"; so {'is' if more == 1 else 'are'} {more} later row{'s' * (more > 1)}"
+    return text
+
+
+def shown_number(value: float) -> str:
+    """A number as people write it: ``1767225610123``, not ``1.76723e+12``."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    return repr(value)
