@@ -280,6 +280,55 @@ def test_human_output_names_the_firing_tiers(run_cli: Run) -> None:
     assert "(suppressed by page)" in result.out
 
 
+@pytest.mark.parametrize("last_busy_minute", [60, 0], ids=["quiet at the end", "no traffic"])
+def test_report_says_no_traffic_when_the_current_window_has_no_events(
+    run_cli: Run, tmp_path: Path, last_busy_minute: int
+) -> None:
+    # It said "never at this rate", as if the burn rate were zero, when there was no rate.
+    csv = tmp_path / "quiet.csv"
+    rows = [
+        f"{60 * i},{n},{n}\n" for i in range(1, 71) for n in [100 if i <= last_busy_minute else 0]
+    ]
+    csv.write_text("timestamp,good,total\n" + "".join(rows), encoding="utf-8")
+    result = run_cli("slo", "report", AVAIL, "--counts", csv)
+    assert result.code == 0, result.err
+    assert "time to exhaustion at the 5m burn rate: no traffic in the last 5m" in result.out
+    assert "never at this rate" not in result.out
+
+
+def test_report_with_traffic_that_burns_nothing_says_never(run_cli: Run, tmp_path: Path) -> None:
+    csv = tmp_path / "clean.csv"
+    rows = [f"{60 * i},100,100\n" for i in range(1, 11)]
+    csv.write_text("timestamp,good,total\n" + "".join(rows), encoding="utf-8")
+    result = run_cli("slo", "report", AVAIL, "--counts", csv)
+    assert "time to exhaustion at the 5m burn rate: never at this rate" in result.out
+
+
+def test_the_replay_table_fits_80_columns_without_cutting_a_word(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 80 columns the table printed "suppres…" and "long/sh…".
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS)
+    assert result.code == 0, result.err
+    assert "…" not in result.out
+    assert max(len(line.rstrip()) for line in result.out.splitlines()) <= 80
+    assert "│ 2026-11-02T09:10:00Z │ ticket │ 3d/6h   │ suppressed │  1.07× │   4.50× │" in (
+        result.out
+    )
+
+
+def test_replay_help_does_not_offer_step_for_prometheus(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # replay takes no --prometheus, yet its --step help said it applied to one.
+    monkeypatch.setenv("COLUMNS", "200")
+    result = run_cli("alerts", "replay", "--help")
+    assert result.code == 0
+    assert "--prometheus" not in result.out
+    assert "Interval to bucket --events into (default 1m)." in result.out
+
+
 def test_help_is_fast_and_lists_the_commands() -> None:
     code = (
         "import sys, time\n"

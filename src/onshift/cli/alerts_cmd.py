@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from onshift.cli.slo_cmd import CountsOpt, EventsOpt, FilesArg, JsonOpt, SloOpt, StepOpt
+from onshift.cli.slo_cmd import CountsOpt, EventsOpt, FilesArg, JsonOpt, SloOpt
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Burn-rate alerts: replay a policy over history.", no_args_is_help=True)
+
+# Not slo_cmd's StepOpt: replay reads no --prometheus, so its help must not offer one.
+ReplayStepOpt = Annotated[
+    str | None, typer.Option("--step", help="Interval to bucket --events into (default 1m).")
+]
 
 
 @app.command()
@@ -16,7 +23,7 @@ def replay(
     files: FilesArg,
     counts: CountsOpt = None,
     events: EventsOpt = None,
-    step: StepOpt = None,
+    step: ReplayStepOpt = None,
     slo: SloOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

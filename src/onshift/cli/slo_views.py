@@ -65,11 +65,17 @@ def render_reports(reports: list[SLOReport]) -> None:
             f"  error budget: {_count(budget.allowed_bad)} bad events allowed, "
             f"{_pct(budget.consumed, 1)} consumed, {_pct(budget.remaining, 1)} left"
         )
+        current = format_duration(r.current_window)
         if budget.remaining is not None and budget.remaining <= 0:
             out.print("  [bold red]the error budget is exhausted[/bold red]")
+        elif r.burn_rates.get(r.current_window) is None:
+            # No events, so no burn rate: "never at this rate" would claim a rate of zero.
+            out.print(
+                f"  time to exhaustion at the {current} burn rate: no traffic in the last {current}"
+            )
         else:
             out.print(
-                f"  time to exhaustion at the {format_duration(r.current_window)} burn rate: "
+                f"  time to exhaustion at the {current} burn rate: "
                 f"{human_duration(r.time_to_exhaustion)}"
             )
         for a in r.alerts:
@@ -129,9 +135,14 @@ def render_transitions(
             title=f"{slo.service}/{slo.name}: {len(transitions)} transition(s)",
             title_justify="left",
         )
+        # Sized to fit 80 columns whole (it cut "suppressed" and "long/short" to "suppres…" and
+        # "long/sh…"): short headers, burn-rate headers on two lines, and no cell wraps.
         table.add_column("at", no_wrap=True)
-        for col in ("severity", "long/short", "state", "burn long", "burn short"):
-            table.add_column(col)
+        table.add_column("tier", no_wrap=True)
+        table.add_column("windows", no_wrap=True)
+        table.add_column("state", no_wrap=True)
+        table.add_column("burn\nlong", justify="right", no_wrap=True)
+        table.add_column("burn\nshort", justify="right", no_wrap=True)
         for t in transitions:
             state = "firing" if t.firing else "resolved"
             if t.suppressed:
