@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 
 from onshift.errors import SpecError
 from onshift.slo.spec import load_slos
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, CliResult, require_binary
 
 
 def write(tmp_path: Path, text: str, name: str = "slo.yaml") -> Path:
@@ -650,3 +652,221 @@ spec:
             "(got '99'); write it without quotes"
         ),
     ]
+
+
+_OPENSLO = """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web}
+spec:
+  service: web
+  indicator:
+    metadata: {name: ratio}
+    spec:
+      ratioMetric:
+        counter: COUNTER
+        good: {metricSource: {type: SOURCE, spec: {query: 'GOOD'}}}
+        total: {metricSource: {type: SOURCE, spec: {query: 'TOTAL'}}}
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+"""
+
+
+def _openslo(
+    tmp_path: Path,
+    good: str,
+    total: str = "http_requests_total",
+    counter: str = "true",
+    source: str = "Prometheus",
+) -> Path:
+    text = _OPENSLO.replace("COUNTER", counter).replace("SOURCE", source)
+    return write(tmp_path, text.replace("GOOD", good).replace("TOTAL", total), "openslo.yaml")
+
+
+@pytest.mark.parametrize(
+    ("query", "rate"),
+    [
+        ("http_requests_total", "sum(rate(http_requests_total[{{window}}]))"),
+        (
+            'ok_total{code="200", path=~"/a|/b"}',
+            'sum(rate(ok_total{code="200", path=~"/a|/b"}[{{window}}]))',
+        ),
+        # The OpenSLO README's shape: rate(sum(...)[5m]) is refused by Prometheus ("ranges only
+        # allowed for vector selectors"); the sum of the rates is what it means.
+        (
+            'sum(http_requests_total{status_code="200"})',
+            'sum(rate(http_requests_total{status_code="200"}[{{window}}]))',
+        ),
+        ('sum( ok_total{path="/(x)"} )', 'sum(rate(ok_total{path="/(x)"}[{{window}}]))'),
+        ("sum(increase(ok_total[{{window}}]))", "sum(increase(ok_total[{{window}}]))"),
+    ],
+)
+def test_openslo_counter_queries_get_a_rate_over_each_window(
+    tmp_path: Path, query: str, rate: str
+) -> None:
+    (slo,) = load_slos([_openslo(tmp_path, query)])
+    prom = slo.indicator.prometheus
+    assert prom is not None
+    assert prom.errors == f"(sum(rate(http_requests_total[{{{{window}}}}]))) - ({rate})"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sum(rate(ok_total[5m]))",
+        "sum by (code) (ok_total)",
+        "ok_total offset 5m",
+        "ok_total / 2",
+        'sum(ok_total{code="200"}) / sum(all_total{})',
+    ],
+)
+def test_openslo_counter_queries_that_are_not_selectors_are_refused(
+    tmp_path: Path, query: str
+) -> None:
+    path = _openslo(tmp_path, query)
+    (message,) = problems(path)
+    assert message == (
+        f"{path}:11: spec.indicator.spec.ratioMetric.good.metricSource.spec.query: with counter: "
+        'true the query must be a counter selector such as http_requests_total{code="200"}, '
+        "optionally inside sum(...): onshift takes its rate over each alert window, and "
+        "Prometheus allows a range only on a selector; for any other query write the window "
+        'in it, e.g. sum(rate(http_requests_total{code="200"}[{{window}}]))'
+    )
+
+
+def test_openslo_gauges_are_refused_unless_each_query_holds_the_window(tmp_path: Path) -> None:
+    # counter: false used the queries with no window: every slo:sli_error:ratio_rate<W> from 5m
+    # to 3d was the same instant ratio.
+    path = _openslo(tmp_path, "ok", "all", counter="false")
+    (message,) = problems(path)
+    assert message.startswith(
+        f"{path}:10: spec.indicator.spec.ratioMetric.counter: counter: false (gauges) is not "
+        "supported: without a window every alert window would be the same instant ratio"
+    )
+    windowed = _openslo(
+        tmp_path,
+        "sum(increase(ok[{{window}}]))",
+        "sum(increase(all[{{window}}]))",
+        counter="false",
+    )
+    (slo,) = load_slos([windowed])
+    assert slo.indicator.prometheus is not None
+    assert slo.indicator.prometheus.total == "sum(increase(all[{{window}}]))"
+
+
+def test_openslo_sources_other_than_prometheus_are_refused_by_name(tmp_path: Path) -> None:
+    # A Datadog query was wrapped as PromQL.
+    path = _openslo(tmp_path, "sum:ok{*}", "sum:all{*}", source="Datadog")
+    assert problems(path) == [
+        (
+            f"{path}:{line}: spec.indicator.spec.ratioMetric.{key}.metricSource.type: "
+            "metricSource type 'Datadog' is not supported: onshift reads Prometheus (PromQL) "
+            "sources only"
+        )
+        for line, key in ((11, "good"), (12, "total"))
+    ]
+
+
+def test_openslo_unknown_fields_are_reported_where_onshift_reads(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: openslo/v1
+kind: Service
+metadata: {name: web, whatever: 1}
+spec: {description: anything goes in kinds onshift does not read}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web, displayName: Web, annotations: {a: b}}
+spec:
+  service: web
+  indicator:
+    spec:
+      ratioMetric:
+        counter: true
+        goood: {metricSource: {type: Prometheus, spec: {query: ok_total}}}
+        total: {metricSource: {type: Prometheus, spec: {query: all_total}}}
+  timeWindow: [{duration: 30d, isRolling: true}]
+  budgetingMethd: Occurrences
+  objectives: [{displayName: a, targt: 0.999}]
+  alertPolicies: [{kind: AlertPolicy, metadata: {name: p}, spec: {}}]
+""",
+        "openslo.yaml",
+    )
+    found = sorted(problems(path))
+    assert [m.split(": unknown field")[0] for m in found] == [
+        f"{path}:15: spec.indicator.spec.ratioMetric.goood",
+        f"{path}:18: spec.budgetingMethd",
+        f"{path}:19: spec.objectives[0].targt",
+    ]
+    assert (
+        f"{path}:18: spec.budgetingMethd: unknown field; did you mean 'budgetingMethod'?"
+        in found[1]
+    )
+    assert len(found) == 3
+
+
+def test_openslo_indicator_ref_reads_an_sli_of_the_same_file(tmp_path: Path) -> None:
+    sli = """apiVersion: openslo/v1
+kind: SLI
+metadata: {name: web-ratio}
+spec:
+  ratioMetric:
+    counter: true
+    bad: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code=~"5.."}'}}}
+    total: {metricSource: {type: Prometheus, spec: {query: http_requests_total}}}
+---
+"""
+    slo = """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web}
+spec:
+  service: web
+  indicatorRef: web-ratio
+  timeWindow: [{duration: 30d, isRolling: true}]
+  objectives: [{target: 0.999}]
+"""
+    (loaded,) = load_slos([write(tmp_path, sli + slo)])
+    prom = loaded.indicator.prometheus
+    assert prom is not None
+    assert prom.errors == 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))'
+    # A PromQL check reports against the SLI document, where the query is written.
+    assert [(ref.line, ref.path) for _, ref in prom.written] == [
+        (7, "spec.ratioMetric.bad.metricSource.spec.query"),
+        (8, "spec.ratioMetric.total.metricSource.spec.query"),
+    ]
+    missing = write(tmp_path, sli + slo.replace("indicatorRef: web-ratio", "indicatorRef: web"))
+    assert problems(missing) == [
+        (
+            f"{missing}:15: spec.indicatorRef: no kind: SLI named 'web' in this file (SLIs here: "
+            "web-ratio); onshift resolves indicatorRef to exactly one SLI document of the same file"
+        )
+    ]
+    broken = write(
+        tmp_path,
+        sli.replace("bad:", "bda:") + slo + "---\n" + slo.replace("name: web}", "name: web2}"),
+    )
+    # Two SLOs refer to the broken SLI: its problems are reported once, at the SLI.
+    assert [m.split(": ")[0:2] for m in problems(broken)] == [
+        [f"{broken}:7", "spec.ratioMetric.bda"],
+    ]
+
+
+def test_openslo_readme_shaped_queries_make_rules_promtool_accepts(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # sum(rate(sum(http_requests_total{})[5m])): promtool refused the whole file.
+    promtool = require_binary("promtool")
+    path = _openslo(
+        tmp_path, 'sum(http_requests_total{status_code="200"})', "sum(http_requests_total{})"
+    )
+    out = tmp_path / "rules.yml"
+    assert run_cli("rules", path, "-o", out).code == 0
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -3,19 +3,23 @@ auto-detected per YAML document. Every problem in every document is reported tog
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from onshift.errors import Problem, SpecError
 from onshift.slo.model import SLO
-from onshift.slo.spec_imports import parse_openslo, parse_sloth
+from onshift.slo.spec_imports import parse_sloth
 from onshift.slo.spec_onshift import parse_onshift_slo
-from onshift.specfile import Document, for_each_document
+from onshift.slo.spec_openslo import openslo_slis, parse_openslo
+from onshift.specfile import Document, load_documents
 
 __all__ = ["load_slos", "parse_document"]
 
 
-def parse_document(doc: Document) -> list[SLO]:
+def parse_document(
+    doc: Document, slis: Mapping[str, Sequence[Document]] | None = None
+) -> list[SLO]:
+    """The SLOs of one document; ``slis`` are the OpenSLO SLI documents of its file by name."""
     data = doc.data
     if not isinstance(data, dict):
         raise SpecError([doc.problem([], "expected a mapping with apiVersion and kind")])
@@ -25,7 +29,7 @@ def parse_document(doc: Document) -> list[SLO]:
     if api == "onshift/v1" and data.get("kind") == "SLO":
         return [parse_onshift_slo(doc)]
     if api == "openslo/v1" and data.get("kind") == "SLO":
-        return parse_openslo(doc)
+        return parse_openslo(doc, slis)
     if api == "openslo/v1":
         return []  # Service, DataSource … documents beside an SLO carry nothing we evaluate
     got = f"apiVersion {api!r}, kind {data.get('kind')!r}" if api else "no apiVersion"
@@ -45,9 +49,9 @@ def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
     slos: list[SLO] = []
     seen: dict[str, str] = {}
 
-    def handle(doc: Document) -> None:
+    def handle(doc: Document, slis: Mapping[str, Sequence[Document]]) -> None:
         problems = []
-        for slo in parse_document(doc):
+        for slo in parse_document(doc, slis):
             key = f"{slo.service}/{slo.name}"
             if key in seen:
                 problems.append(
@@ -58,7 +62,22 @@ def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
         if problems:
             raise SpecError(problems)
 
-    for_each_document(paths, handle)
+    problems: list[Problem] = []
+    for path in paths:  # reading goes on past a bad file or document
+        try:
+            docs = load_documents(path)
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            continue
+        slis = openslo_slis(docs)
+        for doc in docs:
+            try:
+                handle(doc, slis)
+            except SpecError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        # An SLI referred to by several SLOs would report its own problems once per SLO.
+        raise SpecError(list(dict.fromkeys(problems)))
     if not slos:
         raise SpecError([Problem(file=", ".join(map(str, paths)), message="no SLO found")])
     return slos

@@ -1,11 +1,8 @@
-"""Formats users migrate from: Sloth ``version: prometheus/v1`` and OpenSLO ``openslo/v1`` SLOs.
+"""Formats users migrate from: Sloth ``version: prometheus/v1`` here, OpenSLO ``openslo/v1`` in
+:mod:`onshift.slo.spec_openslo`.
 
 Sloth: ``sli.events`` maps to the prometheus binding (``{{.window}}`` becomes ``{{window}}``);
 ``sli.raw`` and ``sli.plugin`` carry no event counts and are refused with a message.
-OpenSLO: ``ratioMetric`` good/bad/total with Prometheus sources and ``budgetingMethod:
-Occurrences``. A query that already contains ``{{window}}`` is used as written; otherwise the
-query is taken to be a counter selector (``counter: true``, the default) and wrapped as
-``sum(rate(<query>[{{window}}]))``. Each objective becomes one SLO.
 """
 
 from __future__ import annotations
@@ -21,14 +18,10 @@ from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
 from onshift.slo.spec_onshift import Labels, source_ref
+from onshift.slo.spec_openslo import parse_openslo
 from onshift.specfile import Document, PathElem, StrictBool, StrictNumber, parse_model
-from onshift.units import parse_duration
 
 __all__ = ["parse_openslo", "parse_sloth"]
-
-
-class _Loose(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class _Strict(BaseModel):
@@ -162,186 +155,4 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
         )
     if problems:
         raise SpecError(problems)
-    return out
-
-
-# --- OpenSLO openslo/v1 ----------------------------------------------------------------------
-
-
-class _MetricSpec(_Loose):
-    query: str = Field(min_length=1)
-
-
-class _MetricSource(_Loose):
-    type: str = "Prometheus"
-    spec: _MetricSpec
-
-
-class _Metric(_Loose):
-    metricSource: _MetricSource  # noqa: N815
-
-
-class _Ratio(_Loose):
-    counter: StrictBool = True
-    good: _Metric | None = None
-    bad: _Metric | None = None
-    total: _Metric
-
-
-class _SLISpec(_Loose):
-    ratioMetric: _Ratio | None = None  # noqa: N815
-    thresholdMetric: dict[str, Any] | None = None  # noqa: N815
-
-
-class _SLI(_Loose):
-    spec: _SLISpec
-
-
-class _TimeWindow(_Loose):
-    duration: str
-    isRolling: StrictBool = True  # noqa: N815
-
-
-class _Objective(_Loose):
-    displayName: str | None = None  # noqa: N815
-    # 0 passed and then failed the SLO's own invariant with a traceback.
-    target: StrictNumber | None = Field(default=None, gt=0, lt=1)
-    targetPercent: StrictNumber | None = Field(default=None, gt=0, lt=100)  # noqa: N815
-
-
-class _OSpec(_Loose):
-    description: str = ""
-    service: str = Field(min_length=1)
-    indicator: _SLI | None = None
-    indicatorRef: str | None = None  # noqa: N815
-    timeWindow: list[_TimeWindow] = Field(min_length=1, max_length=1)  # noqa: N815
-    budgetingMethod: str = "Occurrences"  # noqa: N815
-    objectives: list[_Objective] = Field(min_length=1)
-
-
-class _OMeta(_Loose):
-    name: str = Field(min_length=1)
-    labels: dict[str, str | list[str]] = {}
-
-
-class _ODoc(_Loose):
-    apiVersion: Literal["openslo/v1"]  # noqa: N815
-    kind: Literal["SLO"]
-    metadata: _OMeta
-    spec: _OSpec
-
-
-_QUERY = ("metricSource", "spec", "query")
-
-
-def _rate(metric: _Metric, counter: bool) -> str:
-    query = metric.metricSource.spec.query
-    if "{{window}}" in query or not counter:
-        return query
-    return f"sum(rate({query}[{{{{window}}}}]))"
-
-
-def _targets(
-    doc: Document, objectives: list[_Objective], problems: list[Problem]
-) -> list[Fraction]:
-    targets: list[Fraction] = []
-    for i, obj in enumerate(objectives):
-        if obj.target is not None:
-            targets.append(Fraction(str(obj.target)))
-        elif obj.targetPercent is not None:
-            targets.append(Fraction(str(obj.targetPercent)) / 100)
-        else:
-            problems.append(doc.problem(["spec", "objectives", i], "needs target or targetPercent"))
-    return targets
-
-
-def _prometheus_label(key: str) -> str:
-    """OpenSLO keys are Kubernetes-style (``app.kubernetes.io/name``), which Prometheus refuses
-    as label names; map them as Prometheus' own Kubernetes discovery does."""
-    name = re.sub(r"[^a-zA-Z0-9_]", "_", key)
-    return f"_{name}" if name[:1].isdigit() else name
-
-
-def parse_openslo(doc: Document) -> list[SLO]:
-    model = parse_model(_ODoc, doc)
-    spec = model.spec
-    problems: list[Problem] = []
-    if spec.indicator is None or spec.indicator.spec.ratioMetric is None:
-        what = "indicatorRef" if spec.indicatorRef else "a thresholdMetric or missing indicator"
-        problems.append(
-            doc.problem(
-                ["spec", "indicator"],
-                f"{what} is not supported; use an "
-                "inline indicator with spec.ratioMetric {good|bad, total}",
-            )
-        )
-    if spec.budgetingMethod != "Occurrences":
-        problems.append(
-            doc.problem(
-                ["spec", "budgetingMethod"],
-                f"only Occurrences is supported, got {spec.budgetingMethod!r}",
-            )
-        )
-    window = spec.timeWindow[0]
-    period = timedelta(days=30)
-    try:
-        period = parse_duration(window.duration)
-    except ValueError as exc:
-        problems.append(doc.problem(["spec", "timeWindow", 0, "duration"], str(exc)))
-    if not window.isRolling:
-        problems.append(
-            doc.problem(
-                ["spec", "timeWindow", 0, "isRolling"],
-                "calendar windows are not supported; use isRolling: true",
-            )
-        )
-    ratio = spec.indicator.spec.ratioMetric if spec.indicator else None
-    if ratio is not None and ratio.good is None and ratio.bad is None:
-        problems.append(
-            doc.problem(
-                ["spec", "indicator", "spec", "ratioMetric"], "needs good or bad next to total"
-            )
-        )
-    targets = _targets(doc, spec.objectives, problems)
-    if problems:
-        raise SpecError(problems)
-    assert ratio is not None
-    total = _rate(ratio.total, ratio.counter)
-    ratio_path: list[PathElem] = ["spec", "indicator", "spec", "ratioMetric"]
-    written = [(total, source_ref(doc, [*ratio_path, "total", *_QUERY]))]
-    if ratio.bad is not None:
-        errors = _rate(ratio.bad, ratio.counter)
-        written.insert(0, (errors, source_ref(doc, [*ratio_path, "bad", *_QUERY])))
-    else:
-        assert ratio.good is not None
-        good = _rate(ratio.good, ratio.counter)
-        errors = f"({total}) - ({good})"
-        written.insert(0, (good, source_ref(doc, [*ratio_path, "good", *_QUERY])))
-    binding = PrometheusBinding(errors=errors, total=total, written=tuple(written))
-    cat = catalogue_for_period(period)
-    labels = {
-        _prometheus_label(k): v if isinstance(v, str) else ",".join(v)
-        for k, v in model.metadata.labels.items()
-    }
-    out = []
-    for i, (obj, target) in enumerate(zip(spec.objectives, targets, strict=True)):
-        suffix = "" if len(targets) == 1 else f"-{obj.displayName or i}"
-        name = f"{model.metadata.name}{suffix}".lower().replace(" ", "-")
-        out.append(
-            SLO(
-                name=name,
-                service=spec.service,
-                labels=labels,
-                description=spec.description,
-                objective=target,
-                period=period,
-                indicator=Indicator(prometheus=binding),
-                alerting=AlertPolicy(
-                    name="".join(p.capitalize() for p in name.split("-")) + "BudgetBurn",
-                    windows=cat.windows,
-                    catalogue=cat.name,
-                ),
-                source=doc.file,
-            )
-        )
     return out
