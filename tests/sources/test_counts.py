@@ -97,3 +97,30 @@ def test_nan_and_infinite_counts_are_refused_not_summed(tmp_path: Path) -> None:
         f"{text}:3: good: expected a finite non-negative number, got 'x'",
         f"{text}:4: total: expected a finite non-negative number, got 'inf'",
     ]
+
+
+def test_blank_lines_and_multi_line_cells_do_not_shift_reported_lines(tmp_path: Path) -> None:
+    # pyarrow skips blank lines and reads a quoted cell across lines; rows are not lines.
+    head = 'timestamp,good,total\n2026-01-01T00:01:00Z,1,1\n\n\n"2026-01-01T00:02:00Z\n",1,1\n'
+    text = write(tmp_path, head + "2026-01-01T00:03:00Z,x,1\n")  # read as text
+    assert messages(text) == [f"{text}:7: good: expected a finite non-negative number, got 'x'"]
+    typed = write(tmp_path, "timestamp,good,total\n60,1,1\n\n\n120,5,1\n\n180,-1,1\n")
+    assert messages(typed) == [
+        f"{typed}:5: good: good (5) is larger than total (1)",
+        f"{typed}:7: good: expected a finite non-negative number, got -1",
+    ]
+    order = write(tmp_path, "timestamp,good,total\n\n120,1,1\n\n60,1,1\n")
+    assert messages(order) == [
+        f"{order}:5: timestamp: rows must be in increasing time order, one per interval"
+    ]
+
+
+def test_a_row_with_the_wrong_number_of_cells_is_named_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'timestamp,good,total\n60,9,10\n"12\n0",10,10\n\n180,10\n240,1,1,1\n',
+    )
+    assert messages(path) == [
+        f"{path}:6: expected 3 fields like the header, got 2",
+        f"{path}:7: expected 3 fields like the header, got 4",
+    ]

@@ -471,6 +471,34 @@ def test_a_csv_row_with_too_many_fields_is_reported(tmp_path: Path) -> None:
     assert problems(exc) == [(3, "", "expected 2 fields like the header, got 3")]
 
 
+def test_a_csv_row_after_a_multi_line_cell_is_reported_where_it_starts(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(f'timestamp,status,provider\n{T0},200,"a\nb"\n\n{T0},200,"x\ny",z\n')
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert problems(exc) == [(5, "", "expected 3 fields like the header, got 4")]
+    log.write_text(f'timestamp,status,provider\n{T0},200,"a\nb"\n\n{T0},"oo\nps",c\n')
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert problems(exc) == [(5, "status", "'>=' compares numbers, got 'oo\\nps'")]
+
+
+@pytest.mark.parametrize("field", ["status", "provider"])
+def test_a_json_line_that_repeats_a_field_names_the_line_and_field(
+    tmp_path: Path, field: str
+) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text(
+        f'{{"timestamp": {T0}, "status": 200, "provider": "a"}}\n\n'
+        f'{{"timestamp": {T0}, "status": 200, "provider": "a", "{field}": 1}}\n'
+    )
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert problems(exc) == [
+        (3, field, "the field appears more than once on this line; give it once")
+    ]
+
+
 def test_a_field_no_line_has_is_named(tmp_path: Path, fmt: str) -> None:
     predicate = EventPredicate(
         bad_if=(Condition(field="stauts", op=Op.GE, value=500),), weight="tokens"

@@ -22,22 +22,14 @@ import numpy.typing as npt
 
 from onshift.slo.model import Condition, EventPredicate, Op, Scalar
 from onshift.sources._arrow import array_of, as_bool, as_float64, chunk_views, scalar_of
+from onshift.sources._rows import RowProblem
 from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
 
-__all__ = ["Columns", "Instants", "RowProblem", "bad_mask", "timestamp_instants", "weights"]
+__all__ = ["Columns", "Instants", "bad_mask", "timestamp_instants", "weights"]
 
 Kind = Literal["number", "text", "bool", "null"]
 _ZONE = r"(Z|[+-]\d\d(:?\d\d)?)$"
 Cast = Callable[[Any], Any]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RowProblem:
-    """A problem at a data row (0-based) or, with ``row=None``, with the predicate itself."""
-
-    row: int | None
-    path: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

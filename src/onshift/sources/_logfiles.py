@@ -16,11 +16,10 @@ from typing import Any
 
 from onshift.errors import InputError, Problem
 from onshift.sources._arrow import scalar_of
-from onshift.sources._logcolumns import RowProblem
+from onshift.sources._rows import MAX_PROBLEMS, csv_width_problems
 
-__all__ = ["MAX_PROBLEMS", "locate", "read_csv", "read_jsonl"]
+__all__ = ["read_csv", "read_jsonl"]
 
-MAX_PROBLEMS = 20
 _HEAD_BYTES = 1 << 20
 
 
@@ -59,7 +58,9 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
     try:
         return pcsv.read_csv(path, convert_options=_csv_options(names, {}))
     except pa.ArrowException as exc:
-        raise InputError(_diagnose_csv(path, len(header), exc)) from exc
+        found = csv_width_problems(path)
+        message = f"cannot read the log as CSV: {exc}"
+        raise InputError(found or [Problem(file=file, message=message)]) from exc
 
 
 def _csv_options(names: tuple[str, ...], types: dict[str, Any]) -> Any:
@@ -88,20 +89,6 @@ def _timestamp_type(text: str) -> Any:
             continue
         return arrow_type
     return pa.string()
-
-
-def _diagnose_csv(path: Path, width: int, exc: Exception) -> list[Problem]:
-    problems: list[Problem] = []
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for row in reader:
-            if row and len(row) != width:
-                message = f"expected {width} fields like the header, got {len(row)}"
-                problems.append(Problem(file=str(path), line=reader.line_num, message=message))
-                if len(problems) >= MAX_PROBLEMS:
-                    break
-    return problems or [Problem(file=str(path), message=f"cannot read the log as CSV: {exc}")]
 
 
 def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
@@ -213,6 +200,23 @@ def _json_kind(value: object) -> str:
     return "an object or a list"
 
 
+class _RepeatedKeyError(Exception):
+    """A JSON object names a key twice (json.loads keeps the last; pyarrow refuses the line)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _RepeatedKeyError(key)
+        record[key] = value
+    return record
+
+
 def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[Problem]:
     """Find, line by line, what the fast reader refused: slow, so only after it failed."""
     file = str(path)
@@ -225,7 +229,11 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
+                record = json.loads(raw, object_pairs_hook=_unique_keys)
+            except _RepeatedKeyError as err:
+                message = "the field appears more than once on this line; give it once"
+                problems.append(Problem(file=file, line=number, path=err.key, message=message))
+                continue
             except ValueError as err:
                 problems.append(Problem(file=file, line=number, message=f"not valid JSON: {err}"))
                 continue
@@ -243,53 +251,3 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
                     message = f"{kind} here but {seen} on line {line}; a field keeps one type"
                     problems.append(Problem(file=file, line=number, path=name, message=message))
     return problems or [Problem(file=file, message=f"cannot read the log as JSONL: {exc}")]
-
-
-def locate(path: Path, kind: str, problems: list[RowProblem]) -> list[Problem]:
-    """Turn row problems into file problems, finding each row's line in one pass."""
-    wanted = {p.row for p in problems if p.row is not None}
-    lines = _csv_lines(path, wanted) if kind == "csv" else _jsonl_lines(path, wanted)
-    file = str(path)
-    located = [
-        Problem(
-            file=file,
-            line=lines.get(p.row) if p.row is not None else None,
-            path=p.path,
-            message=p.message,
-        )
-        for p in problems
-    ]
-    return sorted(located, key=lambda p: p.line or 0)[:MAX_PROBLEMS]
-
-
-def _csv_lines(path: Path, rows: set[int]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        row = 0
-        start = reader.line_num + 1
-        for record in reader:
-            if record:  # pyarrow skips blank lines too
-                if row in rows:
-                    found[row] = start
-                    if len(found) == len(rows):
-                        break
-                row += 1
-            start = reader.line_num + 1
-    return found
-
-
-def _jsonl_lines(path: Path, rows: set[int]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    row = 0
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            if row in rows:
-                found[row] = number
-                if len(found) == len(rows):
-                    break
-            row += 1
-    return found

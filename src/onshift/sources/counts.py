@@ -18,27 +18,23 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from onshift.errors import InputError, Problem
+from onshift.errors import InputError
 from onshift.slo.series import CountSeries
 from onshift.sources._arrow import as_bool, as_float64, as_int64, scalar_of
+from onshift.sources._rows import MAX_PROBLEMS, RowProblem, csv_width_problems, locate
 from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range
 
 __all__ = ["read_counts_csv"]
 
 _COLUMNS = ("timestamp", "good", "total")
-_MAX_PROBLEMS = 20
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 _PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
-def _line(index: int) -> int:
-    return index + 2  # header is line 1
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: p.line or 0)[:_MAX_PROBLEMS])
+def _raise(path: Path, problems: list[RowProblem]) -> None:
+    if problems:  # rows become lines only now: blank lines and multi-line cells are no rows
+        raise InputError(locate(path, "csv", problems))
 
 
 def read_counts_csv(path: Path | str) -> CountSeries:
@@ -50,7 +46,7 @@ def read_counts_csv(path: Path | str) -> CountSeries:
     if not Path(path).is_file():
         what = "is a directory, not a CSV file" if Path(path).is_dir() else "file not found"
         raise InputError.single(what, file=file)
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     try:
         table = pcsv.read_csv(
             pa.memory_map(file),
@@ -62,30 +58,29 @@ def read_counts_csv(path: Path | str) -> CountSeries:
         _check_header(table.column_names, table.num_rows, file)
         end = _typed_timestamps(table.column("timestamp"))
         if end is None:  # some value needs a closer look: read the cells as written
-            end = _text_timestamps(_timestamp_cells(file), file, problems)
-        good = _typed_numbers(table.column("good"), "good", file, problems)
-        total = _typed_numbers(table.column("total"), "total", file, problems)
+            end = _text_timestamps(_timestamp_cells(file), problems)
+        good = _typed_numbers(table.column("good"), "good", problems)
+        total = _typed_numbers(table.column("total"), "total", problems)
     except pa.ArrowInvalid:
-        end, good, total = _read_as_text(path, file, problems)
+        end, good, total = _read_as_text(Path(path), problems)
     except OSError as exc:
         raise InputError.single(f"cannot read the file: {exc}", file=file) from exc
 
     with np.errstate(invalid="ignore"):
         over = np.flatnonzero(good > total)
-    for index in over[:_MAX_PROBLEMS]:
+    for index in over[:MAX_PROBLEMS]:
         problems.append(
-            Problem(
-                file=file,
-                line=_line(int(index)),
+            RowProblem(
+                row=int(index),
                 path="good",
                 message=f"good ({good[index]:g}) is larger than total ({total[index]:g})",
             )
         )
     if end is None:
-        _raise(problems)
+        _raise(Path(path), problems)
     assert end is not None
-    step = _step(end, file, problems)
-    _raise(problems)
+    step = _step(end, problems)
+    _raise(Path(path), problems)
     return CountSeries(end=end, good=good, total=total, step_s=step)
 
 
@@ -147,7 +142,7 @@ def _timestamp_cells(file: str) -> list[str | None]:
     return cells
 
 
-def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -> F64:
+def _typed_numbers(column: Any, name: str, problems: list[RowProblem]) -> F64:
     import pyarrow.compute as pc
 
     empty = as_bool(pc.is_null(column)) if column.null_count else None
@@ -155,13 +150,12 @@ def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -
     # nan, inf and 1e400 parse as floats but are not counts: one would poison every later sum.
     valid = np.isfinite(values) & (values >= 0)
     if not valid.all():
-        for index in np.flatnonzero(~valid)[:_MAX_PROBLEMS]:
+        for index in np.flatnonzero(~valid)[:MAX_PROBLEMS]:
             value = values[index]
             shown = "an empty cell" if empty is not None and empty[index] else f"{value:g}"
             problems.append(
-                Problem(
-                    file=file,
-                    line=_line(int(index)),
+                RowProblem(
+                    row=int(index),
                     path=name,
                     message=f"expected a finite non-negative number, got {shown}",
                 )
@@ -169,10 +163,11 @@ def _typed_numbers(column: Any, name: str, file: str, problems: list[Problem]) -
     return values
 
 
-def _read_as_text(path: Path | str, file: str, problems: list[Problem]) -> tuple[Any, F64, F64]:
+def _read_as_text(path: Path, problems: list[RowProblem]) -> tuple[Any, F64, F64]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    file = str(path)
     try:
         table = pcsv.read_csv(
             path,
@@ -181,12 +176,15 @@ def _read_as_text(path: Path | str, file: str, problems: list[Problem]) -> tuple
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
+        found = [] if isinstance(exc, OSError) else csv_width_problems(path)
+        if found:  # the reader's own message names the row's text, not its line
+            raise InputError(found) from exc
         text = "".join(c if c.isprintable() else "?" for c in str(exc))[:160]
         raise InputError.single(f"not a readable CSV file: {text}", file=file) from exc
     _check_header(table.column_names, table.num_rows, file)
-    end = _text_timestamps(table.column("timestamp").to_pylist(), file, problems)
-    good = _text_numbers(table.column("good").to_pylist(), "good", file, problems)
-    total = _text_numbers(table.column("total").to_pylist(), "total", file, problems)
+    end = _text_timestamps(table.column("timestamp").to_pylist(), problems)
+    good = _text_numbers(table.column("good").to_pylist(), "good", problems)
+    total = _text_numbers(table.column("total").to_pylist(), "total", problems)
     return end, good, total
 
 
@@ -194,7 +192,7 @@ def _shown(value: str | None) -> str:
     return "an empty cell" if not value else repr(value)
 
 
-def _text_numbers(cells: list[str | None], name: str, file: str, problems: list[Problem]) -> F64:
+def _text_numbers(cells: list[str | None], name: str, problems: list[RowProblem]) -> F64:
     out = np.empty(len(cells))
     for index, cell in enumerate(cells):
         try:
@@ -203,9 +201,8 @@ def _text_numbers(cells: list[str | None], name: str, file: str, problems: list[
             value = -1.0
         if not (math.isfinite(value) and value >= 0):
             problems.append(
-                Problem(
-                    file=file,
-                    line=_line(index),
+                RowProblem(
+                    row=index,
                     path=name,
                     message=f"expected a finite non-negative number, got {_shown(cell)}",
                 )
@@ -223,7 +220,7 @@ def _parse_time(cell: str, numeric: bool) -> float:
     return parsed.timestamp()
 
 
-def _text_timestamps(cells: list[str | None], file: str, problems: list[Problem]) -> I64 | None:
+def _text_timestamps(cells: list[str | None], problems: list[RowProblem]) -> I64 | None:
     texts = [(c or "").strip() for c in cells]
     try:
         float(texts[0])
@@ -238,28 +235,27 @@ def _text_timestamps(cells: list[str | None], file: str, problems: list[Problem]
         except ValueError:
             failed = True
             problems.append(
-                Problem(
-                    file=file,
-                    line=_line(index),
+                RowProblem(
+                    row=index,
                     path="timestamp",
                     message="expected an ISO-8601 time (2026-01-31T12:00:00Z) or Unix seconds, "
                     f"got {_shown(cells[index])}",
                 )
             )
-    return None if failed else _whole_seconds(seconds, texts, numeric, file, problems)
+    return None if failed else _whole_seconds(seconds, texts, numeric, problems)
 
 
 def _whole_seconds(
-    seconds: F64, texts: list[str], numeric: bool, file: str, problems: list[Problem]
+    seconds: F64, texts: list[str], numeric: bool, problems: list[RowProblem]
 ) -> I64 | None:
     """Whole seconds in the supported range; ``None`` after naming each row that is not."""
-    found: list[Problem] = []
+    found: list[RowProblem] = []
 
     def problem(index: int, message: str) -> None:
-        found.append(Problem(file=file, line=_line(index), path="timestamp", message=message))
+        found.append(RowProblem(row=index, path="timestamp", message=message))
 
     finite = np.isfinite(seconds)
-    for index in np.flatnonzero(~finite)[:_MAX_PROBLEMS]:
+    for index in np.flatnonzero(~finite)[:MAX_PROBLEMS]:
         problem(int(index), f"expected Unix seconds or an ISO-8601 time, got {texts[index]!r}")
     outside = finite & ((seconds < FIRST_SECOND) | (seconds >= LAST_SECOND + 1))
     # One message for a file of milliseconds, not one per row.
@@ -269,33 +265,31 @@ def _whole_seconds(
         number = float(seconds[index]) if numeric else None
         problem(index, out_of_range(repr(texts[index]), number, more=len(rows) - 1))
     fractional = finite & ~outside & (seconds != np.floor(seconds))
-    for index in np.flatnonzero(fractional)[:_MAX_PROBLEMS]:
+    for index in np.flatnonzero(fractional)[:MAX_PROBLEMS]:
         problem(int(index), f"timestamps must fall on whole seconds, got {seconds[index]:g}")
     problems.extend(found)
     return None if found else seconds.astype(np.int64)
 
 
-def _step(end: I64, file: str, problems: list[Problem]) -> int:
+def _step(end: I64, problems: list[RowProblem]) -> int:
     if len(end) < 2:
         return 60  # a single row has no step; one minute is the common one
     diffs = np.diff(end)
     step = int(diffs[0])
     if step < 1:
         problems.append(
-            Problem(
-                file=file,
-                line=3,
+            RowProblem(
+                row=1,
                 path="timestamp",
                 message="rows must be in increasing time order, one per interval",
             )
         )
         return step
-    for index in np.flatnonzero(diffs != step)[:_MAX_PROBLEMS]:
+    for index in np.flatnonzero(diffs != step)[:MAX_PROBLEMS]:
         gap = int(diffs[index])
         problems.append(
-            Problem(
-                file=file,
-                line=_line(int(index) + 1),
+            RowProblem(
+                row=int(index) + 1,
                 path="timestamp",
                 message=f"this row is {gap} s after the previous one; every row must be "
                 f"{step} s after the previous (the step set by the first two rows)",

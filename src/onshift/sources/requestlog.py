@@ -45,12 +45,12 @@ from onshift.slo.series import CountSeries
 from onshift.sources._logcolumns import (
     Columns,
     Instants,
-    RowProblem,
     bad_mask,
     timestamp_instants,
     weights,
 )
-from onshift.sources._logfiles import locate, read_csv, read_jsonl
+from onshift.sources._logfiles import read_csv, read_jsonl
+from onshift.sources._rows import RowProblem, locate
 from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
 from onshift.units import to_iso
 
