@@ -870,3 +870,101 @@ def test_openslo_readme_shaped_queries_make_rules_promtool_accepts(
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+_WINDOWED = """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent}
+spec:
+  objective: 99.9
+  window: WINDOW
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        # These passed with "factor < 1" warnings only, and exit code 0.
+        (
+            "1h",
+            "an SLO window must be at least 1d (the period an error budget is spent over), got 1h",
+        ),
+        (
+            "1500ms",
+            (
+                "an SLO window must be at least 1d (the period an error budget is spent over), "
+                "got 1500ms"
+            ),
+        ),
+        ("1d500ms", "an SLO window must be a whole number of seconds, got 1d500ms"),
+        (
+            "2d",
+            (
+                "the SLO window 2d is shorter than the 3d long window of the google-30d alert "
+                "windows (used for this window by default); use an SLO window of at least 3d, or "
+                "list your own spec.alerting.windows with long windows that fit"
+            ),
+        ),
+    ],
+)
+def test_an_slo_window_must_hold_its_alert_windows(
+    tmp_path: Path, window: str, message: str
+) -> None:
+    path = write(tmp_path, _WINDOWED.replace("WINDOW", window))
+    assert problems(path) == [f"{path}:6: spec.window: {message}"]
+
+
+def test_inline_alert_windows_must_fit_the_slo_window_and_be_distinct(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        _WINDOWED.replace("WINDOW", "7d")
+        + """  alerting:
+    windows:
+      - {severity: page, budget_percent: 2, long: 1h, short: 5m}
+      - {severity: ticket, budget_percent: 10, long: 45d, short: 1h}
+      - {severity: page, budget_percent: 3, long: 60m, short: 300s}
+      - {severity: ticket, budget_percent: 10, long: 1h, short: 1500ms}
+      - {severity: ticket, budget_percent: 10, long: 7d, short: 1d}
+""",
+    )
+    assert problems(path) == [
+        f"{path}:13: spec.alerting.windows[3]: alert windows must be whole numbers of seconds",
+        (
+            f"{path}:11: spec.alerting.windows[1]: the long window 45d is longer than the SLO "
+            "window 7d: its burn rate would count events from outside the period the budget "
+            "belongs to; use at most 7d"
+        ),
+        f"{path}:12: spec.alerting.windows[2]: the same page tier 1h/5m as windows[0]; keep one",
+    ]
+
+
+def test_a_named_catalogue_must_fit_the_slo_window(tmp_path: Path) -> None:
+    path = write(tmp_path, _WINDOWED.replace("WINDOW", "2d") + "  alerting: {windows: google-7d}\n")
+    assert problems(path) == [
+        (
+            f"{path}:8: spec.alerting.windows: the SLO window 2d is shorter than the 3d long "
+            "window of the google-7d alert windows (named here); use an SLO window of at least "
+            "3d, or list your own spec.alerting.windows with long windows that fit"
+        )
+    ]
+
+
+def test_an_openslo_time_window_must_hold_the_alert_windows(tmp_path: Path) -> None:
+    text = _OPENSLO.replace("COUNTER", "true").replace("SOURCE", "Prometheus")
+    text = text.replace("GOOD", "ok_total").replace("TOTAL", "all_total")
+    path = write(tmp_path, text.replace("duration: 30d", "duration: 1d"))
+    assert problems(path) == [
+        (
+            f"{path}:13: spec.timeWindow[0].duration: the SLO window 1d is shorter than the 3d "
+            "long window of the google-30d alert windows onshift uses for it; use a window of at "
+            "least 3d"
+        )
+    ]
+    hours = write(tmp_path, text.replace("duration: 30d", "duration: 12h"), "hours.yaml")
+    assert problems(hours) == [
+        (
+            f"{hours}:13: spec.timeWindow[0].duration: an SLO window must be at least 1d (the "
+            "period an error budget is spent over), got 12h"
+        )
+    ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from onshift.slo.catalogue import load_catalogue
-from onshift.slo.model import SLO, AlertWindow
+from onshift.slo.model import SLO, AlertWindow, Severity
 from onshift.units import format_duration
 
 __all__ = ["SLOExplanation", "TierExplanation", "explain"]
@@ -45,13 +45,35 @@ def _tier(slo: SLO, window: AlertWindow) -> TierExplanation:
     )
 
 
+def _where(window: AlertWindow) -> str:
+    return f"{window.severity} tier {format_duration(window.long)}/{format_duration(window.short)}"
+
+
+def _tickets_stricter_than_pages(tiers: tuple[TierExplanation, ...]) -> list[str]:
+    """A ticket tier that needs a faster burn than a page tier fires (if at all) when a page
+    would, so the slow burns a ticket is for go unnoticed."""
+    enabled = [t for t in tiers if t.enabled]
+    pages = [t for t in enabled if t.window.severity is Severity.PAGE]
+    if not pages:
+        return []
+    page = min(pages, key=lambda t: t.factor)
+    return [
+        f"{_where(t.window)} has a higher burn-rate factor ({t.factor:.4g}) than "
+        f"{_where(page.window)} ({page.factor:.4g}): it needs a faster burn than a page does, "
+        "while a ticket is meant for slower burns; give it a smaller factor (a smaller budget "
+        "share or a longer long window)"
+        for t in enabled
+        if t.window.severity is Severity.TICKET and t.factor > page.factor
+    ]
+
+
 def explain(slo: SLO) -> SLOExplanation:
     tiers = tuple(_tier(slo, w) for w in slo.alerting.windows)
     warnings: list[str] = []
     for t in tiers:
-        where = f"{t.window.severity} tier {format_duration(t.window.long)}/" + format_duration(
-            t.window.short
-        )
+        if not t.enabled:
+            continue  # shown as disabled; what it could not do does not matter
+        where = _where(t.window)
         if not t.can_fire:
             warnings.append(
                 f"{where} can never fire: it needs an error ratio above {t.threshold:.4g} "
@@ -64,6 +86,7 @@ def explain(slo: SLO) -> SLOExplanation:
                 f"{where} has a burn-rate factor of {t.factor:.4g} (< 1): it fires while the "
                 "budget is still on pace to last the whole window"
             )
+    warnings.extend(_tickets_stricter_than_pages(tiers))
     budget = slo.period * float(slo.budget)
     shortest = min((w.short for w in slo.alerting.windows), default=None)
     if shortest is not None and budget < shortest:

@@ -16,6 +16,7 @@ from fractions import Fraction
 from onshift.units import format_duration
 
 __all__ = [
+    "MIN_PERIOD",
     "SLO",
     "AlertPolicy",
     "AlertWindow",
@@ -26,7 +27,12 @@ __all__ = [
     "PrometheusBinding",
     "Severity",
     "SourceRef",
+    "period_problem",
+    "window_problems",
 ]
+
+MIN_PERIOD = timedelta(days=1)
+"""The shortest SLO window: an error budget is spent over days, not minutes."""
 
 
 class Severity(StrEnum):
@@ -49,6 +55,9 @@ class AlertWindow:
             raise ValueError(msg)
         if not timedelta(0) < self.short < self.long:
             msg = "the short window must be shorter than the long window"
+            raise ValueError(msg)
+        if self.short % timedelta(seconds=1) or self.long % timedelta(seconds=1):
+            msg = "alert windows must be whole numbers of seconds"
             raise ValueError(msg)
 
     def factor(self, period: timedelta) -> Fraction:
@@ -195,6 +204,12 @@ class SLO:
         if not 0 < self.objective < 1:
             msg = f"the objective must be strictly between 0 and 1, got {float(self.objective)}"
             raise ValueError(msg)
+        # Parsers report these with the field they come from; this keeps the invariant.
+        problem = period_problem(self.period) or next(
+            (m for _, m in window_problems(self.period, self.alerting.windows)), None
+        )
+        if problem is not None:
+            raise ValueError(problem)
 
     @property
     def budget(self) -> Fraction:
@@ -208,3 +223,53 @@ class SLO:
     def threshold(self, window: AlertWindow) -> float:
         """The error ratio a tier's windows must exceed: factor × budget (exact, then float)."""
         return float(window.factor(self.period) * self.budget)
+
+
+def period_problem(period: timedelta, written: str | None = None) -> str | None:
+    """What is wrong with an SLO window (``written`` as the file spelt it), if anything."""
+    shown = written or _show(period)
+    if period < MIN_PERIOD:
+        return (
+            f"an SLO window must be at least {format_duration(MIN_PERIOD)} (the period an error "
+            f"budget is spent over), got {shown}"
+        )
+    if period % timedelta(seconds=1):
+        return f"an SLO window must be a whole number of seconds, got {shown}"
+    return None
+
+
+def window_problems(
+    period: timedelta, windows: tuple[AlertWindow, ...] | list[AlertWindow]
+) -> list[tuple[int, str]]:
+    """(index, message) for each tier that does not fit an SLO window of ``period``."""
+    out: list[tuple[int, str]] = []
+    seen: dict[tuple[Severity, timedelta, timedelta], int] = {}
+    for i, w in enumerate(windows):
+        if w.long > period:
+            out.append(
+                (
+                    i,
+                    (
+                        f"the long window {format_duration(w.long)} is longer than the SLO window "
+                        f"{_show(period)}: its burn rate would count events from outside the "
+                        f"period the budget belongs to; use at most {_show(period)}"
+                    ),
+                )
+            )
+        key = (w.severity, w.long, w.short)
+        if key in seen:
+            out.append(
+                (
+                    i,
+                    (
+                        f"the same {w.severity} tier {format_duration(w.long)}/"
+                        f"{format_duration(w.short)} as windows[{seen[key]}]; keep one"
+                    ),
+                )
+            )
+        seen.setdefault(key, i)
+    return out
+
+
+def _show(duration: timedelta) -> str:
+    return format_duration(duration) if duration > timedelta(0) else str(duration)

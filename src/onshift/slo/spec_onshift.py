@@ -30,6 +30,8 @@ from onshift.slo.model import (
     PrometheusBinding,
     Severity,
     SourceRef,
+    period_problem,
+    window_problems,
 )
 from onshift.specfile import (
     Document,
@@ -39,7 +41,7 @@ from onshift.specfile import (
     format_path,
     parse_model,
 )
-from onshift.units import parse_duration
+from onshift.units import format_duration, parse_duration
 
 __all__ = ["Labels", "parse_onshift_slo"]
 
@@ -176,46 +178,73 @@ def _camel(name: str) -> str:
 
 
 def _windows(
-    doc: Document, alerting: _Alerting, period: timedelta, problems: list[Problem]
+    doc: Document, alerting: _Alerting, period: timedelta | None, problems: list[Problem]
 ) -> tuple[tuple[AlertWindow, ...], str | None]:
     base: list[PathElem] = ["spec", "alerting", "windows"]
-    if alerting.windows is None:
-        cat = catalogue_for_period(period)
-        return cat.windows, cat.name
-    if isinstance(alerting.windows, str):
-        try:
-            cat = load_catalogue(alerting.windows)
-        except KeyError:
-            names = ", ".join(catalogue_names())
-            problems.append(
-                doc.problem(
-                    base,
-                    f"unknown window catalogue {alerting.windows!r}; expected "
-                    f"one of: {names}, or a list of {{severity, budget_percent, long, short}}",
-                )
-            )
-            return (), None
-        return cat.windows, cat.name
+    if alerting.windows is None or isinstance(alerting.windows, str):
+        return _catalogue_windows(doc, alerting.windows, period, problems)
     out: list[AlertWindow] = []
+    indices: list[int] = []
     for i, w in enumerate(alerting.windows):
         long = _duration(doc, [*base, i, "long"], w.long, problems)
         short = _duration(doc, [*base, i, "short"], w.short, problems)
         if long is None or short is None:
             continue
         try:
-            out.append(
-                AlertWindow(
-                    severity=w.severity,
-                    budget_percent=Fraction(str(w.budget_percent)),
-                    long=long,
-                    short=short,
-                )
+            window = AlertWindow(
+                severity=w.severity,
+                budget_percent=Fraction(str(w.budget_percent)),
+                long=long,
+                short=short,
             )
         except ValueError as exc:
             problems.append(doc.problem([*base, i], str(exc)))
-    if not out and not problems:
+            continue
+        out.append(window)
+        indices.append(i)
+    if not alerting.windows:
         problems.append(doc.problem(base, "the list of windows is empty"))
+    if period is not None:
+        for at, message in window_problems(period, out):
+            problems.append(doc.problem([*base, indices[at]], message))
     return tuple(out), None
+
+
+def _catalogue_windows(
+    doc: Document, name: str | None, period: timedelta | None, problems: list[Problem]
+) -> tuple[tuple[AlertWindow, ...], str | None]:
+    if name is None:
+        cat = catalogue_for_period(period or timedelta(days=30))
+    else:
+        try:
+            cat = load_catalogue(name)
+        except KeyError:
+            names = ", ".join(catalogue_names())
+            problems.append(
+                doc.problem(
+                    ["spec", "alerting", "windows"],
+                    f"unknown window catalogue {name!r}; expected "
+                    f"one of: {names}, or a list of {{severity, budget_percent, long, short}}",
+                )
+            )
+            return (), None
+    longest = max(w.long for w in cat.windows)
+    if period is not None and longest > period:
+        # One problem for the catalogue, where the mismatch was written.
+        where: list[PathElem] = (
+            ["spec", "window"] if name is None else ["spec", "alerting", "windows"]
+        )
+        chosen = "used for this window by default" if name is None else "named here"
+        problems.append(
+            doc.problem(
+                where,
+                f"the SLO window {format_duration(period)} is shorter than the "
+                f"{format_duration(longest)} long window of the {cat.name} alert windows "
+                f"({chosen}); use an SLO window of at least {format_duration(longest)}, or "
+                "list your own spec.alerting.windows with long windows that fit",
+            )
+        )
+    return cat.windows, cat.name
 
 
 def _conditions(doc: Document, events: _Events, problems: list[Problem]) -> EventPredicate | None:
@@ -237,7 +266,10 @@ def parse_onshift_slo(doc: Document) -> SLO:
     model = parse_model(_SLODoc, doc)
     spec = model.spec
     problems: list[Problem] = []
-    period = _duration(doc, ["spec", "window"], spec.window, problems) or timedelta(days=30)
+    period = _duration(doc, ["spec", "window"], spec.window, problems)
+    if period is not None and (wrong := period_problem(period, spec.window)) is not None:
+        problems.append(doc.problem(["spec", "window"], wrong))
+        period = None  # the alert windows are not compared with it
     ind = spec.indicator
     if ind.prometheus is None and ind.events is None:
         problems.append(
@@ -260,6 +292,7 @@ def parse_onshift_slo(doc: Document) -> SLO:
     windows, catalogue = _windows(doc, spec.alerting, period, problems)
     if problems:
         raise SpecError(problems)
+    assert period is not None  # a problem otherwise
     return SLO(
         name=model.metadata.name,
         service=model.metadata.service,

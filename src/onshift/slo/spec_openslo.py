@@ -19,10 +19,10 @@ from pydantic import Field
 
 from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
-from onshift.slo.model import SLO, AlertPolicy, Indicator
+from onshift.slo.model import SLO, AlertPolicy, Indicator, period_problem
 from onshift.slo.spec_openslo_sli import SLI, SLIMeta, Strict, indicator_binding, openslo_slis
-from onshift.specfile import Document, StrictBool, StrictNumber, parse_model
-from onshift.units import parse_duration
+from onshift.specfile import Document, PathElem, StrictBool, StrictNumber, parse_model
+from onshift.units import format_duration, parse_duration
 
 __all__ = ["openslo_slis", "parse_openslo"]
 
@@ -97,6 +97,30 @@ def _targets(
     return targets
 
 
+def _period(doc: Document, duration: str, problems: list[Problem]) -> timedelta | None:
+    """The SLO window, checked against the alert windows of the catalogue it selects."""
+    path: list[PathElem] = ["spec", "timeWindow", 0, "duration"]
+    try:
+        period = parse_duration(duration)
+    except ValueError as exc:
+        problems.append(doc.problem(path, str(exc)))
+        return None
+    wrong = period_problem(period, duration)
+    if wrong is None:
+        cat = catalogue_for_period(period)
+        longest = max(w.long for w in cat.windows)
+        if longest > period:
+            wrong = (
+                f"the SLO window {format_duration(period)} is shorter than the "
+                f"{format_duration(longest)} long window of the {cat.name} alert windows "
+                f"onshift uses for it; use a window of at least {format_duration(longest)}"
+            )
+    if wrong is not None:
+        problems.append(doc.problem(path, wrong))
+        return None
+    return period
+
+
 def _prometheus_label(key: str) -> str:
     """OpenSLO keys are Kubernetes-style (``app.kubernetes.io/name``), which Prometheus refuses
     as label names; map them as Prometheus' own Kubernetes discovery does."""
@@ -118,11 +142,7 @@ def parse_openslo(doc: Document, slis: Mapping[str, Sequence[Document]] | None =
             )
         )
     window = spec.timeWindow[0]
-    period = timedelta(days=30)
-    try:
-        period = parse_duration(window.duration)
-    except ValueError as exc:
-        problems.append(doc.problem(["spec", "timeWindow", 0, "duration"], str(exc)))
+    period = _period(doc, window.duration, problems)
     if not window.isRolling or window.calendar is not None:
         problems.append(
             doc.problem(
@@ -134,6 +154,7 @@ def parse_openslo(doc: Document, slis: Mapping[str, Sequence[Document]] | None =
     if problems:
         raise SpecError(problems)
     assert binding is not None
+    assert period is not None
     cat = catalogue_for_period(period)
     labels = {
         _prometheus_label(k): v if isinstance(v, str) else ",".join(v)
