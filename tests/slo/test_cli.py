@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -329,19 +331,33 @@ def test_replay_help_does_not_offer_step_for_prometheus(
     assert "Interval to bucket --events into (default 1m)." in result.out
 
 
-def test_help_is_fast_and_lists_the_commands() -> None:
+COMMANDS = ["alerts", "escalation", "incident", "oncall", "rules", "runbook", "slo"]
+
+
+def test_onshift_help_lists_every_command_and_imports_no_heavy_module() -> None:
+    """`onshift --help` names every command. It stays fast (the issue: under 0.5 s) because no
+    heavy dependency is imported to print it; that is what is checked here, not a wall-clock
+    time, which would be flaky on a loaded CI machine."""
     code = (
-        "import sys, time\n"
-        "t = time.perf_counter()\n"
-        "from onshift.cli.app import app\n"
+        "import sys\n"
+        "from onshift.cli.app import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
         "heavy = [m for m in ('numpy', 'pyarrow', 'pydantic', 'sqlalchemy', 'matplotlib', 'httpx')"
         " if m in sys.modules]\n"
-        "print(heavy)\n"
+        "print('heavy modules:', heavy)\n"
     )
+    env = {**os.environ, "COLUMNS": "120"}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
-    assert out.strip() == "[]"
+    help_text, _, heavy = out.rpartition("heavy modules: ")
+    assert heavy.strip() == "[]"
+    panel = help_text.split("─ Commands ─", 1)[1].split("╰", 1)[0]
+    listed = re.findall(r"^│ (\w+) {2,}\S", panel, flags=re.MULTILINE)
+    assert sorted(listed) == COMMANDS
 
 
 def test_a_request_log_report_weighs_events_by_tokens_and_replays_the_brownout(
