@@ -80,7 +80,7 @@ def test_rows_out_of_order_or_off_step_are_refused(tmp_path: Path) -> None:
         f"{backwards}:3: timestamp: rows must be in increasing time order, one per interval"
     ]
     fractional = write(tmp_path, "timestamp,good,total\n60.5,1,1\n120.5,1,1\n")
-    assert "timestamps must fall on whole seconds, got 60.5" in messages(fractional)[0]
+    assert "timestamps must fall on whole seconds, got '60.5'" in messages(fractional)[0]
 
 
 def test_nan_and_infinite_counts_are_refused_not_summed(tmp_path: Path) -> None:
@@ -123,4 +123,111 @@ def test_a_row_with_the_wrong_number_of_cells_is_named_at_its_line(tmp_path: Pat
     assert messages(path) == [
         f"{path}:6: expected 3 fields like the header, got 2",
         f"{path}:7: expected 3 fields like the header, got 4",
+    ]
+
+
+def test_times_in_two_styles_are_named_as_such_not_as_unreadable(tmp_path: Path) -> None:
+    iso_first = write(tmp_path, "timestamp,good,total\n2026-01-01T00:01:00Z,9,10\n1767225720,1,1\n")
+    assert messages(iso_first) == [
+        (
+            f"{iso_first}:3: timestamp: '1767225720' is Unix seconds but the file's first time, "
+            "'2026-01-01T00:01:00Z', is ISO-8601; write every timestamp the same way"
+        )
+    ]
+    unix_first = write(
+        tmp_path, "timestamp,good,total\n1767225660,9,10\n2026-01-01T00:02:00Z,1,1\n"
+    )
+    assert messages(unix_first) == [
+        (
+            f"{unix_first}:3: timestamp: '2026-01-01T00:02:00Z' is ISO-8601 but the file's first "
+            "time, '1767225660', is Unix seconds; write every timestamp the same way"
+        )
+    ]
+
+
+def test_a_fractional_time_is_shown_as_written(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timestamp,good,total\n2026-01-01T00:01:00.5Z,1,1\n2026-01-01T00:02:00.000000001Z,1,1\n"
+        "2026-01-01T00:03:00.000Z,1,1\n",
+    )
+    assert messages(path) == [
+        f"{path}:2: timestamp: timestamps must fall on whole seconds, got '2026-01-01T00:01:00.5Z'",
+        (
+            f"{path}:3: timestamp: timestamps must fall on whole seconds, "
+            "got '2026-01-01T00:02:00.000000001Z'"
+        ),
+    ]
+
+
+def test_a_nan_time_is_not_a_time_and_an_invalid_count_gets_one_message(tmp_path: Path) -> None:
+    path = write(tmp_path, "timestamp,good,total\n60,1,1\nnan,inf,1\n")
+    assert messages(path) == [
+        f"{path}:3: timestamp: expected Unix seconds or an ISO-8601 time, got 'nan'",
+        f"{path}:3: good: expected a finite non-negative number, got inf",
+    ]
+
+
+def test_the_last_second_of_9999_is_an_iso_time(tmp_path: Path) -> None:
+    path = write(tmp_path, "timestamp,good,total\n9999-12-31T23:59:59Z,1,1\n")
+    assert read_counts_csv(path).end.tolist() == [253_402_300_799]
+    late = write(tmp_path, "timestamp,good,total\n9999-12-31T23:59:59-00:01,1,1\n")
+    assert messages(late) == [
+        (
+            f"{late}:2: timestamp: '9999-12-31T23:59:59-00:01' is outside the supported range "
+            "1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z"
+        )
+    ]
+
+
+def test_a_gap_names_the_rows_that_set_the_step(tmp_path: Path) -> None:
+    # The first two rows are the ones 120 s apart: the step is what most rows follow.
+    path = write(
+        tmp_path,
+        "timestamp,good,total\n"
+        "2026-01-01T00:01:00Z,1,1\n2026-01-01T00:03:00Z,1,1\n2026-01-01T00:04:00Z,1,1\n"
+        "2026-01-01T00:05:00Z,1,1\n2026-01-01T00:05:30Z,1,1\n",
+    )
+    why = (
+        "(the most common spacing, first between the rows at 2026-01-01T00:03:00Z and "
+        "2026-01-01T00:04:00Z; the first two rows are 120 s apart)"
+    )
+    assert messages(path) == [
+        (
+            f"{path}:3: timestamp: this row is 120 s after the previous one; every row must "
+            f"be 60 s after the previous {why}"
+        ),
+        (
+            f"{path}:6: timestamp: this row is 30 s after the previous one; every row must "
+            f"be 60 s after the previous {why}"
+        ),
+    ]
+    first_two = write(tmp_path, "timestamp,good,total\n60,1,1\n120,1,1\n240,1,1\n300,1,1\n")
+    assert messages(first_two) == [
+        (
+            f"{first_two}:4: timestamp: this row is 120 s after the previous one; every row "
+            "must be 60 s after the previous (the step set by the first two rows)"
+        )
+    ]
+
+
+def test_with_one_gap_in_three_rows_the_smaller_spacing_is_the_step(tmp_path: Path) -> None:
+    path = write(tmp_path, "timestamp,good,total\n60,1,1\n180,1,1\n240,1,1\n")
+    assert messages(path) == [
+        (
+            f"{path}:3: timestamp: this row is 120 s after the previous one; every row must "
+            "be 60 s after the previous (the smallest common spacing, first between the rows at "
+            "1970-01-01T00:03:00Z and 1970-01-01T00:04:00Z; the first two rows are 120 s apart)"
+        )
+    ]
+
+
+def test_counts_in_milliseconds_are_told_so_not_given_a_step_of_1000m(tmp_path: Path) -> None:
+    path = write(tmp_path, "timestamp,good,total\n1767225660000,1,1\n1767225720000,1,1\n")
+    assert messages(path) == [
+        (
+            f"{path}:2: timestamp: '1767225660000' is outside the supported range "
+            "1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z (looks like milliseconds since the epoch; "
+            "give seconds); so is 1 later row"
+        )
     ]

@@ -359,8 +359,31 @@ def test_a_unix_file_with_an_iso_line_names_that_line(tmp_path: Path, fmt: str) 
         read_request_log(log, SERVER_ERRORS)
     [(line, path, message)] = problems(exc)
     assert (line, path) == (3 if fmt == "csv" else 2, "timestamp")
-    expected = "Unix seconds like the first line" if fmt == "csv" else "a field keeps one type"
-    assert expected in message
+    if fmt == "csv":
+        assert message == (
+            f"'2026-10-01T00:00:07Z' is ISO-8601 but the file's first time, '{T0}', is Unix "
+            "seconds; write every timestamp the same way"
+        )
+    else:
+        assert message == "text here but a number on line 1; a field keeps one type"
+
+
+def test_an_iso_file_with_a_unix_line_says_the_styles_mix(tmp_path: Path, fmt: str) -> None:
+    # Both are times: the line is not wrong on its own, only unlike the first line.
+    stamps = ["2026-10-01T00:00:05Z", str(T0 + 7)]
+    log = write_log(tmp_path / f"log.{fmt}", [{"timestamp": t, "status": 200} for t in stamps])
+    with pytest.raises(InputError) as exc:
+        read_request_log(log, SERVER_ERRORS)
+    assert problems(exc) == [
+        (
+            3 if fmt == "csv" else 2,
+            "timestamp",
+            (
+                f"'{T0 + 7}' is Unix seconds but the file's first time, '2026-10-01T00:00:05Z', is "
+                "ISO-8601; write every timestamp the same way"
+            ),
+        )
+    ]
 
 
 def test_iso_times_with_and_without_a_zone_may_mix_and_naive_means_utc(

@@ -29,6 +29,7 @@ __all__ = ["Columns", "Instants", "bad_mask", "timestamp_instants", "weights"]
 
 Kind = Literal["number", "text", "bool", "null"]
 _ZONE = r"(Z|[+-]\d\d(:?\d\d)?)$"
+_AS = {"Unix seconds": "Unix seconds", "ISO-8601": "an ISO-8601 time"}
 Cast = Callable[[Any], Any]
 
 
@@ -183,18 +184,31 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
     import pyarrow as pa
 
     first = column[0].as_py() if len(column) else ""
-    styles: list[tuple[str, Cast]] = [("Unix seconds", _to_float), ("an ISO-8601 time", _iso)]
-    for style, cast in styles:
+    styles: list[tuple[str, Cast]] = [("Unix seconds", _to_float), ("ISO-8601", _iso)]
+
+    def reads(value: Any, cast: Cast) -> bool:
         try:
-            cast(array_of([first], column.type))
+            cast(array_of([value], column.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return False
+        return True
+
+    for style, cast in styles:
+        if not reads(first, cast):
             continue
         try:
             parsed = cast(column)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             failure = _first_failure(column, cast)
             row, value = failure if failure is not None else (0, first)
-            message = f"expected {style} like the first line, got {value!r}"
+            (other, other_cast) = next(s for s in styles if s[0] != style)
+            if reads(value, other_cast):
+                message = (
+                    f"{value!r} is {other} but the file's first time, {first!r}, is {style}; "
+                    "write every timestamp the same way"
+                )
+            else:
+                message = f"expected {_AS[style]} like the first line, got {value!r}"
             problems.append(RowProblem(row=row, path="timestamp", message=message))
             return None
         if style == "Unix seconds":
