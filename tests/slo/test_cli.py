@@ -112,7 +112,9 @@ def test_replay_json_lists_transitions_with_burn_rates(run_cli: Run) -> None:
         "burn_rate_long",
         "burn_rate_short",
         "suppressed",
+        "partial_window",
     }
+    assert storm[0]["partial_window"] is False  # a day and a half of data fills the hour
     assert storm[0]["burn_rate_long"] > 14.4
     assert storm[0]["burn_rate_short"] > 14.4
     assert (storm[0]["slo"], storm[0]["service"]) == ("agent-availability", "support-agent")
@@ -315,7 +317,7 @@ def test_the_replay_table_fits_80_columns_without_cutting_a_word(
     assert result.code == 0, result.err
     assert "…" not in result.out
     assert max(len(line.rstrip()) for line in result.out.splitlines()) <= 80
-    assert "│ 2026-11-02T09:10:00Z │ ticket │ 3d/6h   │ suppressed │  1.07× │   4.50× │" in (
+    assert "│ 2026-11-02T09:10:00Z │ ticket │ 3d/6h   │ suppressed │ 1.07×* │   4.50× │" in (
         result.out
     )
 
@@ -423,3 +425,16 @@ def test_a_step_given_with_a_counts_csv_is_refused_rather_than_ignored(run_cli: 
     result = run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--step", "5m")
     assert result.code == 2
     assert "--step: --step applies to --events and --prometheus" in result.err
+
+
+def test_replay_marks_burn_rates_over_windows_longer_than_the_data(run_cli: Run) -> None:
+    result = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS, "--json")
+    first = json.loads(result.out)["transitions"][0]
+    assert (first["at"], first["long"], first["partial_window"]) == (
+        "2026-11-01T00:02:00Z",
+        "1d",
+        True,
+    )
+    human = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS)
+    assert "×*" in human.out
+    assert "* the long window reaches back before the data begins" in human.out

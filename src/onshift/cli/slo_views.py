@@ -152,10 +152,15 @@ def render_transitions(
                 str(t.window.severity),
                 f"{format_duration(t.window.long)}/{format_duration(t.window.short)}",
                 state,
-                _burn(t.burn_rate_long),
+                _burn(t.burn_rate_long) + ("*" if t.partial else ""),
                 _burn(t.burn_rate_short),
             )
         out.print(table)
+        if any(t.partial for t in transitions):
+            out.print(
+                "  * the long window reaches back before the data begins: its burn rate covers "
+                "only the data there is"
+            )
         if changes:
             out.print("  notified:")
         for change in changes:

@@ -68,6 +68,7 @@ def transition_json(t: Transition, slo: SLO) -> dict[str, Any]:
         "burn_rate_long": t.burn_rate_long,
         "burn_rate_short": t.burn_rate_short,
         "suppressed": t.suppressed,
+        "partial_window": t.partial,
     }
 
 
