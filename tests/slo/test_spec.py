@@ -929,13 +929,13 @@ def test_inline_alert_windows_must_fit_the_slo_window_and_be_distinct(tmp_path: 
 """,
     )
     assert problems(path) == [
-        f"{path}:13: spec.alerting.windows[3]: alert windows must be whole numbers of seconds",
         (
             f"{path}:11: spec.alerting.windows[1]: the long window 45d is longer than the SLO "
             "window 7d: its burn rate would count events from outside the period the budget "
             "belongs to; use at most 7d"
         ),
         f"{path}:12: spec.alerting.windows[2]: the same page tier 1h/5m as windows[0]; keep one",
+        f"{path}:13: spec.alerting.windows[3]: alert windows must be whole numbers of seconds",
     ]
 
 
@@ -967,4 +967,105 @@ def test_an_openslo_time_window_must_hold_the_alert_windows(tmp_path: Path) -> N
             f"{hours}:13: spec.timeWindow[0].duration: an SLO window must be at least 1d (the "
             "period an error budget is spent over), got 12h"
         )
+    ]
+
+
+def test_shape_and_meaning_problems_of_a_document_are_reported_together(tmp_path: Path) -> None:
+    # The unknown catalogue and the oversize tier appeared only once spec.bogus had been fixed.
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: a, service: b, colour: red}
+spec:
+  objective: "high"
+  window: 7d
+  bogus: 1
+  indicator: {}
+  alerting:
+    windows:
+      - {severity: page, budget_percent: 2, long: 1h, short: 5m}
+      - {severity: ticket, budget_percent: 10, long: 30d, short: 6h}
+---
+apiVersion: onshift/v1
+kind: SLO
+metadata: {name: b, service: b}
+spec:
+  objective: 99.9
+  bogus: 1
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+  alerting: {windows: google-99d}
+""",
+    )
+    found = [m.removeprefix(f"{path}:") for m in problems(path)]
+    assert [m.split(": ")[0:2] for m in found] == [
+        ["3", "metadata.colour"],
+        ["5", "spec.objective"],
+        ["7", "spec.bogus"],
+        ["8", "spec.indicator"],
+        ["12", "spec.alerting.windows[1]"],
+        ["19", "spec.bogus"],
+        ["21", "spec.alerting.windows"],
+    ]
+    assert found[3] == (
+        "8: spec.indicator: needs a binding: prometheus {errors, total} and/or events {bad_if}"
+    )
+    assert found[4].startswith("12: spec.alerting.windows[1]: the long window 30d is longer")
+    assert found[6].startswith("21: spec.alerting.windows: unknown window catalogue 'google-99d'")
+
+
+def test_sloth_shape_and_meaning_problems_are_reported_together(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """version: prometheus/v1
+service: agent
+slos:
+  - name: api
+    objective: 99.9
+    descripton: typo
+    sli: {events: {error_query: "e[5m]", total_query: "t[{{.window}}]"}}
+    alerting: {page_alert: {disable: true}}
+  - name: raw
+    objective: 99.9
+    sli: {raw: {error_ratio_query: x}}
+    alerting: {name: RawBurn}
+""",
+        "sloth.yaml",
+    )
+    assert [m.removeprefix(f"{path}:").split(": ")[0:2] for m in problems(path)] == [
+        ["6", "slos[0].descripton"],
+        ["7", "slos[0].sli.events.error_query"],
+        ["8", "slos[0].alerting"],
+        ["11", "slos[1].sli"],
+    ]
+
+
+def test_openslo_shape_and_meaning_problems_are_reported_together(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: openslo/v1
+kind: SLO
+metadata: {name: web}
+spec:
+  service: web
+  indicator:
+    spec:
+      ratioMetric:
+        counter: true
+        good: {metricSource: {type: Datadog, spec: {query: 'sum:ok{*}'}}}
+        total: {metricSource: {type: Prometheus, spec: {querry: all_total}}}
+  timeWindow: [{duration: 2d, isRolling: false}]
+  budgetingMethd: Occurrences
+  objectives: [{target: 0.99, targetPercent: 99}]
+""",
+        "openslo.yaml",
+    )
+    assert [m.removeprefix(f"{path}:").split(": ")[0:2] for m in problems(path)] == [
+        ["10", "spec.indicator.spec.ratioMetric.good.metricSource.type"],
+        ["11", "spec.indicator.spec.ratioMetric.total.metricSource.spec.query"],
+        ["11", "spec.indicator.spec.ratioMetric.total.metricSource.spec.querry"],
+        ["12", "spec.timeWindow[0].duration"],
+        ["12", "spec.timeWindow[0].isRolling"],
+        ["13", "spec.budgetingMethd"],
+        ["14", "spec.objectives[0]"],
     ]

@@ -73,8 +73,8 @@ def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
         for doc in docs:
             try:
                 handle(doc, slis)
-            except SpecError as exc:
-                problems.extend(exc.problems)
+            except SpecError as exc:  # in the order of the file, shape and meaning together
+                problems.extend(sorted(exc.problems, key=lambda p: p.line or 0))
     if problems:
         # An SLI referred to by several SLOs would report its own problems once per SLO.
         raise SpecError(list(dict.fromkeys(problems)))

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
 from onshift.slo.spec_onshift import Labels, source_ref
@@ -31,15 +30,42 @@ class _Strict(BaseModel):
 # --- Sloth prometheus/v1 ---------------------------------------------------------------------
 
 
+_GO_WINDOW = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
+
+
+def _go_window(query: str) -> str:
+    # Go templates allow {{ .window }} and {{- .window -}} as well as {{.window}}.
+    query = _GO_WINDOW.sub("{{window}}", query)
+    if "{{window}}" not in query:
+        msg = "the query must contain {{.window}}, e.g. sum(rate(http_requests_total[{{.window}}]))"
+        raise ValueError(msg)
+    return query
+
+
+# Checked while validating, so that they are reported with every other problem of the file.
+_SlothQuery = Annotated[str, Field(min_length=1), AfterValidator(_go_window)]
+
+
 class _SlothEvents(_Strict):
-    error_query: str = Field(min_length=1)
-    total_query: str = Field(min_length=1)
+    error_query: _SlothQuery
+    total_query: _SlothQuery
 
 
 class _SlothSLI(_Strict):
     events: _SlothEvents | None = None
     raw: dict[str, Any] | None = None
     plugin: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _counts_events(self) -> _SlothSLI:
+        if self.events is None:
+            kind = "raw" if self.raw is not None else "plugin" if self.plugin else "none"
+            msg = (
+                f"the {kind!r} SLI gives no event counts; onshift needs "
+                "sli.events {error_query, total_query}"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class _SlothAlert(_Strict):
@@ -54,6 +80,13 @@ class _SlothAlerting(_Strict):
     annotations: Labels = {}
     page_alert: _SlothAlert = _SlothAlert()
     ticket_alert: _SlothAlert = _SlothAlert()
+
+    @model_validator(mode="after")
+    def _named_while_enabled(self) -> _SlothAlerting:
+        if self.name is None and not (self.page_alert.disable and self.ticket_alert.disable):
+            msg = "alerting.name is required while the page or ticket alert is enabled"
+            raise ValueError(msg)
+        return self
 
 
 class _SlothSLO(_Strict):
@@ -74,50 +107,15 @@ class _SlothDoc(_Strict):
     slo_plugins: dict[str, Any] | None = None
 
 
-_GO_WINDOW = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
-
-
 def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> list[SLO]:
     model = parse_model(_SlothDoc, doc)
     cat = catalogue_for_period(period)
-    problems: list[Problem] = []
     out: list[SLO] = []
     for i, slo in enumerate(model.slos):
         path: list[PathElem] = ["slos", i, "sli"]
-        if slo.sli.events is None:
-            kind = "raw" if slo.sli.raw is not None else "plugin" if slo.sli.plugin else "none"
-            problems.append(
-                doc.problem(
-                    path,
-                    f"the {kind!r} SLI gives no event counts; onshift needs "
-                    "sli.events {error_query, total_query}",
-                )
-            )
-            continue
-        queries = {}
-        for key in ("error_query", "total_query"):
-            # Go templates allow {{ .window }} and {{- .window -}} as well as {{.window}}.
-            query = _GO_WINDOW.sub("{{window}}", getattr(slo.sli.events, key))
-            if "{{window}}" not in query:
-                problems.append(
-                    doc.problem(
-                        [*path, "events", key],
-                        "the query must contain {{.window}}, e.g. "
-                        "sum(rate(http_requests_total[{{.window}}]))",
-                    )
-                )
-            queries[key] = query
-        if any("{{window}}" not in q for q in queries.values()):
-            continue
+        assert slo.sli.events is not None  # refused while validating otherwise
+        queries = {key: getattr(slo.sli.events, key) for key in ("error_query", "total_query")}
         page, ticket = slo.alerting.page_alert, slo.alerting.ticket_alert
-        if slo.alerting.name is None and not (page.disable and ticket.disable):
-            problems.append(
-                doc.problem(
-                    ["slos", i, "alerting"],
-                    "alerting.name is required while the page or ticket alert is enabled",
-                )
-            )
-            continue
         out.append(
             SLO(
                 name=slo.name,
@@ -153,6 +151,4 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                 source=doc.file,
             )
         )
-    if problems:
-        raise SpecError(problems)
     return out

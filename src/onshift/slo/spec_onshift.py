@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from onshift.errors import Problem
+from onshift.errors import Problem, SpecError
 from onshift.slo.catalogue import catalogue_for_period, catalogue_names, load_catalogue
 from onshift.slo.model import (
     SLO,
@@ -76,9 +77,17 @@ def _has_window(query: str) -> str:
     return query
 
 
+def _period_text(text: str) -> str:
+    wrong = period_problem(parse_duration(text), text)
+    if wrong is not None:
+        raise ValueError(wrong)
+    return text
+
+
 # Checked while validating, so that they are reported with every other problem of the file
 # (after the shape was valid, they used to show up only once the rest had been fixed).
 _DurationText = Annotated[str, AfterValidator(_duration_text)]
+_PeriodText = Annotated[str, AfterValidator(_period_text)]
 _Query = Annotated[str, Field(min_length=1), AfterValidator(_has_window)]
 
 
@@ -120,6 +129,13 @@ class _Indicator(_Strict):
     prometheus: _Prometheus | None = None
     events: _Events | None = None
 
+    @model_validator(mode="after")
+    def _has_binding(self) -> _Indicator:
+        if self.prometheus is None and self.events is None:
+            msg = "needs a binding: prometheus {errors, total} and/or events {bad_if}"
+            raise ValueError(msg)
+        return self
+
 
 class _Window(_Strict):
     severity: Severity
@@ -128,11 +144,17 @@ class _Window(_Strict):
     short: _DurationText
 
     @model_validator(mode="after")
-    def _short_below_long(self) -> _Window:
-        if parse_duration(self.short) >= parse_duration(self.long):
-            msg = "the short window must be shorter than the long window"
-            raise ValueError(msg)
+    def _valid(self) -> _Window:
+        self.to_domain()  # short < long, whole seconds: the domain type's own checks
         return self
+
+    def to_domain(self) -> AlertWindow:
+        return AlertWindow(
+            severity=self.severity,
+            budget_percent=Fraction(str(self.budget_percent)),
+            long=parse_duration(self.long),
+            short=parse_duration(self.short),
+        )
 
 
 class _Toggle(_Strict):
@@ -147,11 +169,26 @@ class _Alerting(_Strict):
     page: _Toggle = _Toggle()
     ticket: _Toggle = _Toggle()
 
+    @field_validator("windows")
+    @classmethod
+    def _known_or_listed(cls, value: str | list[_Window] | None) -> str | list[_Window] | None:
+        if isinstance(value, str) and value not in catalogue_names():
+            msg = (
+                f"unknown window catalogue {value!r}; expected one of: "
+                f"{', '.join(catalogue_names())}, or a list of "
+                "{severity, budget_percent, long, short}"
+            )
+            raise ValueError(msg)
+        if isinstance(value, list) and not value:
+            msg = "the list of windows is empty"
+            raise ValueError(msg)
+        return value
+
 
 class _Spec(_Strict):
     description: str = ""
     objective: StrictNumber = Field(gt=0, lt=100)
-    window: _DurationText = "30d"
+    window: _PeriodText = "30d"
     indicator: _Indicator
     alerting: _Alerting = _Alerting()
 
@@ -163,136 +200,99 @@ class _SLODoc(_Strict):
     spec: _Spec
 
 
-def _duration(
-    doc: Document, path: list[PathElem], text: str, problems: list[Problem]
-) -> timedelta | None:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        problems.append(doc.problem(path, str(exc)))
-        return None
-
-
 def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
-def _windows(
-    doc: Document, alerting: _Alerting, period: timedelta | None, problems: list[Problem]
-) -> tuple[tuple[AlertWindow, ...], str | None]:
+def _fit_problems(doc: Document) -> list[Problem]:
+    """The alert windows against the SLO window. Read from the document as written, so that
+    they are reported with the problems of the rest of it (the windows and the SLO window
+    that are valid on their own are compared; the others have their own problems)."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    alerting = spec.get("alerting", {}) if isinstance(spec, dict) else None
+    if not isinstance(spec, dict) or not isinstance(alerting, dict):
+        return []
+    text = spec.get("window", "30d")
+    try:
+        period = parse_duration(text) if isinstance(text, str) else None
+    except ValueError:
+        return []
+    if period is None or period_problem(period) is not None:
+        return []
+    windows = alerting.get("windows")
     base: list[PathElem] = ["spec", "alerting", "windows"]
-    if alerting.windows is None or isinstance(alerting.windows, str):
-        return _catalogue_windows(doc, alerting.windows, period, problems)
-    out: list[AlertWindow] = []
-    indices: list[int] = []
-    for i, w in enumerate(alerting.windows):
-        long = _duration(doc, [*base, i, "long"], w.long, problems)
-        short = _duration(doc, [*base, i, "short"], w.short, problems)
-        if long is None or short is None:
-            continue
+    if windows is None or isinstance(windows, str):
+        return _catalogue_fit(doc, windows, period)
+    if not isinstance(windows, list):
+        return []
+    valid: list[tuple[int, AlertWindow]] = []
+    for i, item in enumerate(windows):
         try:
-            window = AlertWindow(
-                severity=w.severity,
-                budget_percent=Fraction(str(w.budget_percent)),
-                long=long,
-                short=short,
-            )
-        except ValueError as exc:
-            problems.append(doc.problem([*base, i], str(exc)))
+            valid.append((i, _Window.model_validate(item).to_domain()))
+        except (ValidationError, ValueError):
             continue
-        out.append(window)
-        indices.append(i)
-    if not alerting.windows:
-        problems.append(doc.problem(base, "the list of windows is empty"))
-    if period is not None:
-        for at, message in window_problems(period, out):
-            problems.append(doc.problem([*base, indices[at]], message))
-    return tuple(out), None
+    found = window_problems(period, [w for _, w in valid])
+    return [doc.problem([*base, valid[at][0]], message) for at, message in found]
 
 
-def _catalogue_windows(
-    doc: Document, name: str | None, period: timedelta | None, problems: list[Problem]
-) -> tuple[tuple[AlertWindow, ...], str | None]:
-    if name is None:
-        cat = catalogue_for_period(period or timedelta(days=30))
-    else:
-        try:
-            cat = load_catalogue(name)
-        except KeyError:
-            names = ", ".join(catalogue_names())
-            problems.append(
-                doc.problem(
-                    ["spec", "alerting", "windows"],
-                    f"unknown window catalogue {name!r}; expected "
-                    f"one of: {names}, or a list of {{severity, budget_percent, long, short}}",
-                )
-            )
-            return (), None
+def _catalogue_fit(doc: Document, name: str | None, period: timedelta) -> list[Problem]:
+    if name is not None and name not in catalogue_names():
+        return []
+    cat = load_catalogue(name) if name is not None else catalogue_for_period(period)
     longest = max(w.long for w in cat.windows)
-    if period is not None and longest > period:
-        # One problem for the catalogue, where the mismatch was written.
-        where: list[PathElem] = (
-            ["spec", "window"] if name is None else ["spec", "alerting", "windows"]
+    if longest <= period:
+        return []
+    where: list[PathElem] = ["spec", "window"] if name is None else ["spec", "alerting", "windows"]
+    chosen = "used for this window by default" if name is None else "named here"
+    return [
+        doc.problem(
+            where,
+            f"the SLO window {format_duration(period)} is shorter than the "
+            f"{format_duration(longest)} long window of the {cat.name} alert windows "
+            f"({chosen}); use an SLO window of at least {format_duration(longest)}, or "
+            "list your own spec.alerting.windows with long windows that fit",
         )
-        chosen = "used for this window by default" if name is None else "named here"
-        problems.append(
-            doc.problem(
-                where,
-                f"the SLO window {format_duration(period)} is shorter than the "
-                f"{format_duration(longest)} long window of the {cat.name} alert windows "
-                f"({chosen}); use an SLO window of at least {format_duration(longest)}, or "
-                "list your own spec.alerting.windows with long windows that fit",
-            )
-        )
-    return cat.windows, cat.name
-
-
-def _conditions(doc: Document, events: _Events, problems: list[Problem]) -> EventPredicate | None:
-    conditions = []
-    for i, c in enumerate(events.bad_if):
-        value: Any = tuple(c.value) if isinstance(c.value, list) else c.value
-        try:
-            conditions.append(Condition(field=c.field, op=c.op, value=value))
-        except ValueError as exc:
-            path: list[PathElem] = ["spec", "indicator", "events", "bad_if", i, "value"]
-            problems.append(doc.problem(path, str(exc)))
-    return EventPredicate(bad_if=tuple(conditions), weight=events.weight)
+    ]
 
 
 def parse_onshift_slo(doc: Document) -> SLO:
-    """Map one validated ``onshift/v1`` SLO document to the domain, collecting every problem."""
-    from onshift.errors import SpecError
-
-    model = parse_model(_SLODoc, doc)
-    spec = model.spec
+    """Map one ``onshift/v1`` SLO document to the domain, reporting every problem together."""
     problems: list[Problem] = []
-    period = _duration(doc, ["spec", "window"], spec.window, problems)
-    if period is not None and (wrong := period_problem(period, spec.window)) is not None:
-        problems.append(doc.problem(["spec", "window"], wrong))
-        period = None  # the alert windows are not compared with it
-    ind = spec.indicator
-    if ind.prometheus is None and ind.events is None:
-        problems.append(
-            doc.problem(
-                ["spec", "indicator"],
-                "needs a binding: prometheus {errors, total} and/or events {bad_if}",
-            )
-        )
-    if ind.prometheus is not None:
-        for key in ("errors", "total"):
-            if "{{window}}" not in getattr(ind.prometheus, key):
-                problems.append(
-                    doc.problem(
-                        ["spec", "indicator", "prometheus", key],
-                        "the query must contain {{window}}, e.g. "
-                        "sum(rate(agent_requests_total[{{window}}]))",
-                    )
-                )
-    predicate = _conditions(doc, ind.events, problems) if ind.events is not None else None
-    windows, catalogue = _windows(doc, spec.alerting, period, problems)
-    if problems:
+    model: _SLODoc | None = None
+    try:
+        model = parse_model(_SLODoc, doc)
+    except SpecError as exc:
+        problems.extend(exc.problems)
+    problems.extend(_fit_problems(doc))
+    if problems or model is None:
         raise SpecError(problems)
-    assert period is not None  # a problem otherwise
+    spec = model.spec
+    period = parse_duration(spec.window)
+    alerting = spec.alerting
+    catalogue: str | None = None
+    if isinstance(alerting.windows, list):
+        windows = tuple(w.to_domain() for w in alerting.windows)
+    else:
+        cat = (
+            load_catalogue(alerting.windows)
+            if alerting.windows is not None
+            else catalogue_for_period(period)
+        )
+        windows, catalogue = cat.windows, cat.name
+    ind = spec.indicator
+    events = None
+    if ind.events is not None:
+        events = EventPredicate(
+            bad_if=tuple(
+                Condition(
+                    field=c.field,
+                    op=c.op,
+                    value=tuple(c.value) if isinstance(c.value, list) else c.value,
+                )
+                for c in ind.events.bad_if
+            ),
+            weight=ind.events.weight,
+        )
     return SLO(
         name=model.metadata.name,
         service=model.metadata.service,
@@ -302,16 +302,16 @@ def parse_onshift_slo(doc: Document) -> SLO:
         period=period,
         indicator=Indicator(
             prometheus=_binding(doc, ind.prometheus) if ind.prometheus else None,
-            events=predicate,
+            events=events,
         ),
         alerting=AlertPolicy(
-            name=spec.alerting.name or f"{_camel(model.metadata.name)}BudgetBurn",
+            name=alerting.name or f"{_camel(model.metadata.name)}BudgetBurn",
             windows=windows,
             catalogue=catalogue,
-            page_enabled=spec.alerting.page.enabled,
-            ticket_enabled=spec.alerting.ticket.enabled,
-            labels=dict(spec.alerting.labels),
-            annotations=dict(spec.alerting.annotations),
+            page_enabled=alerting.page.enabled,
+            ticket_enabled=alerting.ticket.enabled,
+            labels=dict(alerting.labels),
+            annotations=dict(alerting.annotations),
         ),
         source=doc.file,
     )

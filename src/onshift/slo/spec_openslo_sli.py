@@ -225,23 +225,34 @@ def _written(metric: _Metric) -> str:
 
 def indicator_binding(
     doc: Document,
-    inline: SLI | None,
+    inline: object,
     ref: str | None,
     slis: Mapping[str, Sequence[Document]],
     problems: list[Problem],
 ) -> PrometheusBinding | None:
-    """The binding of an SLO's ``spec.indicator`` or ``spec.indicatorRef`` (None after a
-    problem, appended to ``problems`` where it was written: the SLO or the SLI document)."""
+    """The binding of an SLO's ``spec.indicator`` (as written) or ``spec.indicatorRef`` (None
+    after a problem, appended to ``problems`` where it was written: the SLO or the SLI)."""
     if inline is not None and ref is not None:
         problems.append(doc.problem(["spec"], "give indicator or indicatorRef, not both"))
         return None
     if inline is not None:
-        return _binding(_Where(doc, ["spec", "indicator", "spec"], problems), inline.spec)
+        try:
+            sli = parse_model(SLI, doc, data=inline, prefix=["spec", "indicator"])
+        except SpecError as exc:
+            problems.extend(exc.problems)
+            return None
+        return _binding(_Where(doc, ["spec", "indicator", "spec"], problems), sli.spec)
     if ref is None:
         problems.append(
             doc.problem(["spec"], "needs an indicator (inline) or an indicatorRef to an SLI")
         )
         return None
+    return _referenced(doc, ref, slis, problems)
+
+
+def _referenced(
+    doc: Document, ref: str, slis: Mapping[str, Sequence[Document]], problems: list[Problem]
+) -> PrometheusBinding | None:
     found = slis.get(ref, [])
     if len(found) != 1:
         here = ", ".join(sorted(slis)) or "none"
