@@ -8,8 +8,10 @@ points per query.
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import datetime, timedelta
-from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 import httpx
 import numpy as np
@@ -21,14 +23,83 @@ from onshift.slo.series import CountSeries
 __all__ = ["PrometheusSource"]
 
 _MAX_POINTS = 10_000
+# The rules of onshift.runbook.redact, which is not imported: the runbook package would add
+# ~0.1 s to every --prometheus run. Userinfo cannot hold / ? # (RFC 3986).
+_USERINFO = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?P<userinfo>[^/?#]*)@")
+_SECRET_KEY = re.compile(
+    r"token|key|secret|pass|pwd|auth|sig|credential|session|cookie|bearer", re.IGNORECASE
+)
+
+
+def _redacted(url: str) -> tuple[str, tuple[str, ...]]:
+    """``url`` as messages show it (a password, a bare userinfo and the values of secret-looking
+    query keys become ``***``) and the secrets taken out, to mask them in quoted errors."""
+    secrets: list[str] = []
+    rest, question, query = url.partition("?")
+    found = _USERINFO.match(rest)
+    if found is not None:
+        user, colon, password = found["userinfo"].partition(":")
+        secret = password if colon else user
+        if secret:
+            secrets += [secret, unquote(secret)]
+            shown = f"{user}:***" if colon else "***"
+            rest = rest[: found.start("userinfo")] + shown + rest[found.end("userinfo") :]
+    pairs = []
+    for pair in query.split("&") if question else []:
+        key, equals, value = pair.partition("=")
+        if equals and value and _SECRET_KEY.search(unquote_plus(key)):
+            secrets += [value, unquote_plus(value)]
+            pair = f"{key}=***"  # noqa: PLW2901 - the pair as it is shown
+        pairs.append(pair)
+    shown_url = rest + question + "&".join(pairs)
+    return shown_url, tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:  # longest first
+        text = text.replace(secret, "***")
+    return text
+
+
+def _kind(value: object) -> str:
+    """A JSON value's kind, for messages: never the value, which may be huge."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _number(text: object) -> float | None:
+    """A sample value: Prometheus writes numbers as strings ("0.5", "NaN", "+Inf")."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 class PrometheusSource:
-    """Reads count series from a Prometheus-compatible HTTP API through an injected client."""
+    """Reads count series from a Prometheus-compatible HTTP API through an injected client.
+
+    Every reply is checked against the shape of ``/api/v1/query_range``; anything else is a
+    :class:`~onshift.errors.SourceError` naming the query and the URL (credentials masked)."""
 
     def __init__(self, base_url: str, client: httpx.Client) -> None:
         self._base = base_url.rstrip("/")
+        self._shown, self._secrets = _redacted(self._base)
         self._client = client
+
+    def _where(self, query: str) -> str:
+        return f"Prometheus at {self._shown}, query {query!r}"
+
+    def _malformed(self, query: str, expected: str) -> SourceError:
+        return SourceError(f"unexpected reply from {self._where(query)}: expected {expected}")
 
     def _query_range(self, query: str, start: int, end: int, step: int) -> dict[int, float]:
         try:
@@ -37,26 +108,79 @@ class PrometheusSource:
                 params={"query": query, "start": start, "end": end, "step": step},
             )
         except httpx.HTTPError as exc:
-            msg = f"cannot reach Prometheus at {self._base}: {exc}"
+            detail = _scrub(str(exc), self._secrets)  # it may quote the URL
+            msg = f"cannot reach Prometheus at {self._shown}: {detail}"
             raise SourceError(msg) from exc
         try:
-            body: dict[str, Any] = response.json()
+            body: object = response.json()
         except ValueError as exc:
-            msg = f"Prometheus answered HTTP {response.status_code} without JSON"
+            msg = (
+                f"{self._where(query)} answered HTTP {response.status_code} without JSON; "
+                "expected the JSON of the Prometheus HTTP API"
+            )
             raise SourceError(msg) from exc
-        if body.get("status") != "success":
-            msg = f"Prometheus rejected the query {query!r}: {body.get('error', body)}"
+        if not isinstance(body, dict):
+            raise self._malformed(
+                query, f"a JSON object with 'status' and 'data', got {_kind(body)}"
+            )
+        status = body.get("status")
+        if status == "error":
+            detail = _scrub(str(body.get("error")), self._secrets)[:500]
+            msg = f"Prometheus at {self._shown} rejected the query {query!r}: {detail}"
             raise SourceError(msg)
-        result = body.get("data", {}).get("result", [])
+        if status != "success":
+            shown = repr(status)[:40] if isinstance(status, str) else _kind(status)
+            raise self._malformed(query, f"'status' to be 'success' or 'error', got {shown}")
+        return self._samples(query, body.get("data"))
+
+    def _samples(self, query: str, data: object) -> dict[int, float]:
+        if not isinstance(data, dict):
+            raise self._malformed(query, f"'data' to be an object, got {_kind(data)}")
+        result_type = data.get("resultType")
+        if result_type != "matrix":
+            shown = repr(result_type) if isinstance(result_type, str) else _kind(result_type)
+            raise self._malformed(
+                query, f"'data.resultType' to be 'matrix' (query_range), got {shown}"
+            )
+        result = data.get("result")
+        if not isinstance(result, list):
+            raise self._malformed(query, f"'data.result' to be a list, got {_kind(result)}")
         if len(result) > 1:
             msg = (
-                f"the query {query!r} returned {len(result)} series; an SLO query must return "
-                "one series (wrap it in sum(...))"
+                f"the query {query!r} to Prometheus at {self._shown} returned "
+                f"{len(result)} series; an SLO query must return one series (wrap it in sum(...))"
             )
             raise SourceError(msg)
         if not result:
             return {}
-        return {int(float(t)): float(v) for t, v in result[0].get("values", [])}
+        series = result[0]
+        values = series.get("values") if isinstance(series, dict) else None
+        if not isinstance(values, list):
+            raise self._malformed(query, "'data.result[0].values' to be a list of samples")
+        out: dict[int, float] = {}
+        for i, sample in enumerate(values):
+            time, value = self._sample(query, i, sample)
+            out[time] = value
+        return out
+
+    def _sample(self, query: str, i: int, sample: object) -> tuple[int, float]:
+        where = f"'data.result[0].values[{i}]'"
+        if not isinstance(sample, list) or len(sample) != 2:
+            raise self._malformed(query, f'{where} to be [time, "value"], got {_kind(sample)}')
+        time, text = sample
+        if isinstance(time, bool) or not isinstance(time, int | float) or not math.isfinite(time):
+            raise self._malformed(query, f"{where} to start with a Unix time, got {_kind(time)}")
+        value = _number(text)
+        if value is None:
+            shown = repr(text[:40]) if isinstance(text, str) else _kind(text)
+            raise self._malformed(query, f"{where} to hold a number as a string, got {shown}")
+        if math.isinf(value):
+            msg = (
+                f"{self._where(query)} returned {text} at {int(time)}; an SLO query must "
+                "return a finite rate"
+            )
+            raise SourceError(msg)
+        return int(time), value
 
     def _chunked(self, query: str, start: int, end: int, step: int) -> dict[int, float]:
         out: dict[int, float] = {}
