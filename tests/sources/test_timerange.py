@@ -1,5 +1,5 @@
-"""Times outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z are bad input at their line, with
-a hint when they look like a finer unit since the epoch; never a traceback from datetime."""
+"""Times outside 1970-01-01T00:00:00Z … 9000-01-01T00:00:00Z (exclusive) are bad input at their
+line, with a hint when they look like a finer unit since the epoch; never a traceback."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from onshift.sources.counts import read_counts_csv
 from onshift.sources.requestlog import read_request_log
 from tests.conftest import EXAMPLES, CliResult
 
-RANGE = "is outside the supported range 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z"
+RANGE = "is outside the supported range, from 1970-01-01T00:00:00Z to before 9000-01-01T00:00:00Z"
 MS = " (looks like milliseconds since the epoch; give seconds)"
 US = " (looks like microseconds since the epoch; give seconds)"
 NS = " (looks like nanoseconds since the epoch; give seconds)"
-LAST = 253_402_300_799  # 9999-12-31T23:59:59Z
+LAST = 221_845_391_999  # 8999-12-31T23:59:59Z
 SERVER_ERRORS = EventPredicate(bad_if=(Condition(field="status", op=Op.GE, value=500),))
 
 
@@ -41,9 +41,12 @@ def log_problems(path: Path, predicate: EventPredicate = SERVER_ERRORS, **kw: ob
         ("1767225660000000", f"'1767225660000000' {RANGE}{US}"),
         ("1767225660000000000", f"'1767225660000000000' {RANGE}{NS}"),
         ("1e20", f"'1e20' {RANGE}{NS}"),
+        ("1e21", f"'1e21' {RANGE}"),
         ("-100000000000000", f"'-100000000000000' {RANGE}"),
         ("1960-01-01T00:00:00Z", f"'1960-01-01T00:00:00Z' {RANGE}"),
-        ("9999-12-31T23:59:59-01:00", f"'9999-12-31T23:59:59-01:00' {RANGE}"),
+        ("9000-01-01T00:00:00Z", f"'9000-01-01T00:00:00Z' {RANGE}"),
+        ("9999-12-31T23:59:59Z", f"'9999-12-31T23:59:59Z' {RANGE}"),
+        ("8999-12-31T23:59:59-01:00", f"'8999-12-31T23:59:59-01:00' {RANGE}"),
         ("inf", "expected Unix seconds or an ISO-8601 time, got 'inf'"),
         ("-inf", "expected Unix seconds or an ISO-8601 time, got '-inf'"),
         ("nan", "expected Unix seconds or an ISO-8601 time, got 'nan'"),
@@ -66,10 +69,10 @@ def test_a_counts_file_in_milliseconds_gets_one_message_not_one_per_row(tmp_path
     ]
 
 
-def test_the_last_second_of_9999_and_the_epoch_are_within_the_range(tmp_path: Path) -> None:
+def test_the_last_second_before_9000_and_the_epoch_are_within_the_range(tmp_path: Path) -> None:
     path = tmp_path / "counts.csv"
     path.write_text(
-        "timestamp,good,total\n9999-12-31T23:58:59Z,1,1\n9999-12-31T23:59:59Z,1,1\n",
+        "timestamp,good,total\n8999-12-31T23:58:59Z,1,1\n8999-12-31T23:59:59Z,1,1\n",
         encoding="utf-8",
     )
     assert read_counts_csv(path).end.tolist() == [LAST - 60, LAST]
@@ -102,20 +105,20 @@ def test_a_csv_log_time_outside_the_range_is_named_at_its_line(tmp_path: Path) -
     assert log_problems(log) == [f"{log}:3: timestamp: 1e+20 {RANGE}{NS}; so is 1 later row"]
 
 
-def test_a_request_whose_interval_would_end_after_9999_is_refused(tmp_path: Path) -> None:
+def test_a_request_whose_interval_would_end_at_9000_is_refused(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_text(
-        '{"timestamp": "9999-12-31T23:58:30Z", "status": 200}\n'
-        '{"timestamp": "9999-12-31T23:59:30Z", "status": 200}\n',
+        '{"timestamp": "8999-12-31T23:58:30Z", "status": 200}\n'
+        '{"timestamp": "8999-12-31T23:59:30Z", "status": 200}\n',
         encoding="utf-8",
     )
     assert log_problems(log) == [
         (
-            f"{log}:2: timestamp: '9999-12-31T23:59:30Z' falls in a 60 s interval that ends "
-            "after 9999-12-31T23:59:59Z, the end of the supported range"
+            f"{log}:2: timestamp: '8999-12-31T23:59:30Z' falls in a 60 s interval that ends "
+            "at or after 9000-01-01T00:00:00Z, the end of the supported range"
         )
     ]
-    log.write_text('{"timestamp": "9999-12-31T23:58:30Z", "status": 503}\n', encoding="utf-8")
+    log.write_text('{"timestamp": "8999-12-31T23:58:30Z", "status": 503}\n', encoding="utf-8")
     series = read_request_log(log, SERVER_ERRORS)
     assert series.end.tolist() == [LAST - 59]
     assert series.bad.tolist() == [1.0]
@@ -123,7 +126,7 @@ def test_a_request_whose_interval_would_end_after_9999_is_refused(tmp_path: Path
 
 @pytest.mark.parametrize("suffix", ["jsonl", "csv"])
 def test_iso_times_past_2262_are_read_at_microseconds(tmp_path: Path, suffix: str) -> None:
-    # Nanoseconds since the epoch end in 2262; the range goes on to 9999.
+    # Nanoseconds since the epoch end in 2262; the range goes on to 9000.
     stamps = ["2300-01-01T00:00:05Z", "2300-01-01T01:00:10+01:00", "2300-01-01T00:01:00"]
     log = tmp_path / f"log.{suffix}"
     if suffix == "csv":

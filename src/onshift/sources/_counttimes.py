@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from onshift.sources._arrow import as_float64, as_int64
 from onshift.sources._rows import MAX_PROBLEMS, RowProblem
-from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range
+from onshift.sources._timerange import END_SECOND, FIRST_SECOND, out_of_range
 from onshift.units import to_iso
 
 __all__ = ["step_of", "text_timestamps", "typed_timestamps"]
@@ -31,7 +31,7 @@ def typed_timestamps(column: Any) -> I64 | None:
     """Whole seconds within the supported range, or ``None`` when any value is not (empty,
     fractional, out of range, not a time): the text path then names each at its line."""
     seconds = None if column.null_count else _typed_seconds(column)
-    if seconds is None or not FIRST_SECOND <= seconds.min() <= seconds.max() <= LAST_SECOND:
+    if seconds is None or not FIRST_SECOND <= seconds.min() <= seconds.max() < END_SECOND:
         return None
     return seconds
 
@@ -46,7 +46,7 @@ def _typed_seconds(column: Any) -> I64 | None:
         values = as_float64(column)
         # min/max propagate nan: one comparison refuses nan, inf and 1e20 before any cast.
         whole = (
-            FIRST_SECOND <= values.min() <= values.max() <= LAST_SECOND
+            FIRST_SECOND <= values.min() <= values.max() < END_SECOND
             and not (values != np.floor(values)).any()
         )
         return values.astype(np.int64) if whole else None
@@ -94,7 +94,7 @@ def text_timestamps(cells: list[str | None], problems: list[RowProblem]) -> I64 
         message = _message(text, got, first)
         if message:
             found.append(RowProblem(row=row, path="timestamp", message=message))
-        elif got is not None and not FIRST_SECOND <= got[1] < LAST_SECOND + 1:
+        elif got is not None and not FIRST_SECOND <= got[1] < END_SECOND:
             outside.append(row)
         elif got is not None:
             seconds[row] = got[1]

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from onshift.slo.model import Condition, EventPredicate, Op, Scalar
 from onshift.sources._arrow import array_of, as_bool, as_float64, chunk_views, scalar_of
 from onshift.sources._rows import RowProblem
-from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
+from onshift.sources._timerange import END_SECOND, FIRST_SECOND, out_of_range, shown_number
 
 __all__ = ["Columns", "Instants", "bad_mask", "timestamp_instants", "weights"]
 
@@ -227,7 +227,7 @@ def _text_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
 
 def _iso(column: Any) -> Any:
     """ISO-8601 text as UTC instants, in nanoseconds where they reach (years 1677…2262) and in
-    microseconds beyond, up to the year 9999."""
+    microseconds beyond (the range ends in 9000)."""
     import pyarrow as pa
 
     try:
@@ -266,8 +266,8 @@ def _timestamps_to_instants(column: Any) -> Instants:
 def _floor_seconds(column: Any, problems: list[RowProblem]) -> Instants | None:
     values = as_float64(column)
     # min/max propagate nan: two reductions refuse nan, inf and 1e20 before any cast.
-    if len(values) and not FIRST_SECOND <= values.min() <= values.max() < LAST_SECOND + 1:
-        valid = (values >= FIRST_SECOND) & (values < LAST_SECOND + 1)
+    if len(values) and not FIRST_SECOND <= values.min() <= values.max() < END_SECOND:
+        valid = (values >= FIRST_SECOND) & (values < END_SECOND)
         (rows,) = np.nonzero(~valid)
         row = int(rows[0])
         value = float(values[row])

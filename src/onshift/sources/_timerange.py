@@ -1,29 +1,32 @@
-"""The instants a data source may hold: 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z.
+"""The instants a data source may hold: from 1970-01-01T00:00:00Z to before 9000-01-01T00:00:00Z.
 
-Every row's time becomes a ``datetime`` somewhere (reports, replays, JSON), and ``datetime``
-ends with the year 9999; a time before the Unix epoch is no SLO data anyone keeps. A value far
-past the end is nearly always milliseconds, microseconds or nanoseconds since the epoch, and the
-message says which. Sources check the range once, on whole arrays, before anything converts.
+The same range as ``--at`` (``onshift.units``): any time in it plus or minus any accepted
+duration (at most 100 years) is still a ``datetime``, which ends with the year 9999, so no
+report, replay or window arithmetic overflows; a time before the Unix epoch is no SLO data
+anyone keeps. A value far past the end is nearly always milliseconds, microseconds or
+nanoseconds since the epoch, and the message says which. Sources check the range once, on whole
+arrays (minimum and maximum), before anything converts.
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["FIRST_SECOND", "LAST_SECOND", "out_of_range", "shown_number"]
+__all__ = ["END", "END_SECOND", "FIRST_SECOND", "out_of_range", "shown_number"]
 
-FIRST_SECOND = 0  # 1970-01-01T00:00:00Z
-LAST_SECOND = 253_402_300_799  # 9999-12-31T23:59:59Z
-_RANGE = "1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z"
+FIRST_SECOND = 0  # 1970-01-01T00:00:00Z, the first second accepted
+END_SECOND = 221_845_392_000  # 9000-01-01T00:00:00Z, the first second no longer accepted
+END = "9000-01-01T00:00:00Z"
+_RANGE = f"from 1970-01-01T00:00:00Z to before {END}"
 _UNITS = ((1e3, "milliseconds"), (1e6, "microseconds"), (1e9, "nanoseconds"))
 
 
 def _unit_hint(seconds: float | None) -> str:
     """Which finer unit since the epoch puts ``seconds`` back in the range, if one does."""
-    if seconds is None or not math.isfinite(seconds) or seconds <= LAST_SECOND:
+    if seconds is None or not math.isfinite(seconds) or seconds < END_SECOND:
         return ""
     for factor, name in _UNITS:
-        if seconds / factor <= LAST_SECOND:
+        if seconds / factor < END_SECOND:
             return f" (looks like {name} since the epoch; give seconds)"
     return ""
 
@@ -31,7 +34,7 @@ def _unit_hint(seconds: float | None) -> str:
 def out_of_range(shown: str, number: float | None, *, more: int = 0) -> str:
     """The message for a time outside the range, written as ``shown``: ``number`` when it was
     written as a number (which may hint at a unit). ``more`` later rows are outside it too."""
-    text = f"{shown} is outside the supported range {_RANGE}{_unit_hint(number)}"
+    text = f"{shown} is outside the supported range, {_RANGE}{_unit_hint(number)}"
     if more:
         text += f"; so {'is' if more == 1 else 'are'} {more} later row{'s' * (more > 1)}"
     return text

@@ -1,7 +1,7 @@
 """Counts CSV: ``timestamp,good,total``, one row per uniform interval, timestamp = interval END.
 
-Timestamps are whole Unix seconds or ISO-8601 times within 1970-01-01T00:00:00Z …
-9999-12-31T23:59:59Z (``_timerange``); the first row decides which of the two the file uses.
+Timestamps are whole Unix seconds or ISO-8601 times from 1970-01-01T00:00:00Z to before
+9000-01-01T00:00:00Z (``_timerange``); the first time decides which of the two the file uses.
 
 Read with pyarrow, the project's columnar reader (chosen in ``bench/bench_ingest.py``). A
 well-formed file takes the typed fast path (2.6 M rows in a fraction of a second); a file with

@@ -3,8 +3,8 @@
 A request log holds one request a line, as JSONL (one JSON object a line) or CSV (a header
 row), with a ``timestamp`` and the fields the predicate names. Timestamps are Unix seconds
 (int or float) or ISO-8601 with or without a zone (none means UTC); the first line decides
-which of the two the file uses. Every request, and the end of its interval, must fall within
-1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z (``_timerange``).
+which of the two the file uses. Every request, and the end of its interval, must fall from
+1970-01-01T00:00:00Z to before 9000-01-01T00:00:00Z (``_timerange``).
 
 Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
 
@@ -51,7 +51,7 @@ from onshift.sources._logcolumns import (
 )
 from onshift.sources._logfiles import read_csv, read_jsonl
 from onshift.sources._rows import RowProblem, locate
-from onshift.sources._timerange import FIRST_SECOND, LAST_SECOND, out_of_range, shown_number
+from onshift.sources._timerange import END, END_SECOND, FIRST_SECOND, out_of_range, shown_number
 from onshift.units import to_iso
 
 __all__ = ["FileFormat", "read_request_log"]
@@ -146,8 +146,8 @@ def _bounds(
     parts = [part for part in instants.parts if len(part)]
     low = min(int(part.min()) for part in parts)
     high = max(int(part.max()) for part in parts)
-    # The first instant whose interval (of step_s) ends after the last supported second.
-    late = LAST_SECOND // step_s * step_s * per
+    # The first instant whose interval (of step_s) ends at or after the end of the range.
+    late = (END_SECOND - 1) // step_s * step_s * per
     if FIRST_SECOND * per <= low and high < late:
         return low, high
     offset, first, count = 0, None, 0
@@ -165,10 +165,10 @@ def _bounds(
         shown = shown_number(float(column[row].as_py()))
     else:  # parsed while reading: the instant, in the ISO-8601 the line presumably had
         shown = to_iso(_EPOCH + timedelta(microseconds=instant * 1_000_000 // per))
-    if FIRST_SECOND * per <= instant < (LAST_SECOND + 1) * per:
+    if FIRST_SECOND * per <= instant < END_SECOND * per:
         message = (
-            f"{shown} falls in a {step_s} s interval that ends after 9999-12-31T23:59:59Z, "
-            "the end of the supported range"
+            f"{shown} falls in a {step_s} s interval that ends at or after {END}, the end of "
+            "the supported range"
         )
     else:
         number = instant / per if per == 1 else None  # Unix seconds, not ISO text
