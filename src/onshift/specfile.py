@@ -23,6 +23,8 @@ from pydantic import BaseModel, Field, ValidationError
 from onshift.errors import Problem, SpecError
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
     "Document",
     "StrictBool",
     "StrictNumber",
@@ -116,6 +118,72 @@ def _duplicate_keys(file: str, node: yaml.Node, path: list[PathElem]) -> list[Pr
     return problems
 
 
+MAX_NODES = 100_000
+"""The most values a document may hold once its aliases are expanded (a long runbook or
+schedule holds a few thousand)."""
+MAX_DEPTH = 100
+"""The deepest nesting of mappings and lists a document may have."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int] | yaml.Node:
+    """(values, depth) of a document with its aliases expanded, counted once per distinct
+    node and given up as soon as either is over its bound; or the node that contains itself."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            on_path.discard(key)
+            if size[key] > MAX_NODES or depth[key] > MAX_DEPTH:
+                return size[key], depth[key]
+        elif key in on_path:  # reached again while expanding itself: &a [*a]
+            return node
+        elif key not in size:
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in _children(node))
+    return size[id(root)], depth[id(root)]
+
+
+def _too_big(file: str, root: yaml.Node) -> Problem | None:
+    """A document that expands beyond :data:`MAX_NODES` values (eight nested levels of ten
+    aliases, a "billion laughs", kept ``slo check`` busy past 100 s), refers to itself, or nests
+    deeper than :data:`MAX_DEPTH`."""
+    found = _expansion(root)
+    if isinstance(found, yaml.Node):
+        message = (
+            "an alias refers to the value that contains it; a spec cannot be recursive: "
+            "write the value out"
+        )
+        return Problem(file=file, line=found.start_mark.line + 1, message=message)
+    values, depth = found
+    if values > MAX_NODES:
+        message = (
+            f"this document holds more than {MAX_NODES} values once its aliases (*name) are "
+            "expanded; nested aliases multiply (a 'billion laughs'): write the values out or "
+            "use fewer aliases"
+        )
+    elif depth > MAX_DEPTH:
+        message = f"this document nests mappings and lists more than {MAX_DEPTH} deep"
+    else:
+        return None
+    return Problem(file=file, line=root.start_mark.line + 1, message=message)
+
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
@@ -144,17 +212,19 @@ def _unconstructable(
     return []
 
 
+def _read(path: Path | str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError.single("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError.single(f"cannot read the file: {exc}", file=str(path)) from exc
+
+
 def load_documents(path: Path | str, *, text: str | None = None) -> list[Document]:
     """Every non-empty YAML document in ``path``; a syntax error becomes a :class:`SpecError`."""
     file = str(path)
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise SpecError.single("file not found", file=file) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError.single(f"cannot read the file: {exc}", file=file) from exc
-    loader = yaml.SafeLoader(text)
+    loader = yaml.SafeLoader(_read(path) if text is None else text)
     docs: list[Document] = []
     problems: list[Problem] = []
     try:
@@ -163,6 +233,9 @@ def load_documents(path: Path | str, *, text: str | None = None) -> list[Documen
             node = loader.get_node()
             if node is None:
                 continue
+            too_big = _too_big(file, node)
+            if too_big is not None:  # expanding it, even to look for duplicate keys, never ends
+                raise SpecError([*problems, too_big])
             problems.extend(_duplicate_keys(file, node, []))
             try:
                 data = loader.construct_document(node)
@@ -179,6 +252,9 @@ def load_documents(path: Path | str, *, text: str | None = None) -> list[Documen
         raise SpecError.single(f"not valid YAML: {what}", file=file, line=line) from exc
     except yaml.YAMLError as exc:
         raise SpecError.single(f"not valid YAML: {exc}", file=file) from exc
+    except RecursionError:  # the YAML reader recurses once per level of nesting
+        message = f"this file nests mappings and lists more than {MAX_DEPTH} deep"
+        raise SpecError.single(message, file=file) from None
     finally:
         loader.dispose()
     if problems:

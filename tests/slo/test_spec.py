@@ -12,6 +12,7 @@ import pytest
 
 from onshift.errors import SpecError
 from onshift.slo.spec import load_slos
+from onshift.specfile import load_documents
 from tests.conftest import EXAMPLES, ROOT, CliResult, require_binary
 
 
@@ -1069,3 +1070,58 @@ spec:
         ["13", "spec.budgetingMethd"],
         ["14", "spec.objectives[0]"],
     ]
+
+
+def _laughs(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_document_whose_aliases_expand_beyond_bounds_is_refused(tmp_path: Path) -> None:
+    # Eight nested levels of ten aliases ("billion laughs") kept slo check busy past 100 s.
+    head = "apiVersion: onshift/v1\nkind: SLO\nmetadata: {name: a, service: b}\n"
+    path = write(tmp_path, head + _laughs(6))
+    assert problems(path) == [
+        (
+            f"{path}:1: this document holds more than 100000 values once its aliases (*name) are "
+            "expanded; nested aliases multiply (a 'billion laughs'): write the values out or use "
+            "fewer aliases"
+        )
+    ]
+    # The loader every spec kind shares (runbooks, on-call) refuses it before expanding it.
+    with pytest.raises(SpecError, match="billion laughs"):
+        load_documents("runbook.yaml", text=_laughs(9))
+
+
+def test_recursive_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    # Both were RecursionError tracebacks.
+    recursive = write(tmp_path, "apiVersion: onshift/v1\nmetadata: &m {name: a, self: *m}\n")
+    assert problems(recursive) == [
+        (
+            f"{recursive}:2: an alias refers to the value that contains it; a spec cannot be "
+            "recursive: write the value out"
+        )
+    ]
+    nested = write(tmp_path, "a: " + "[" * 150 + "]" * 150 + "\n", "nested.yaml")
+    assert problems(nested) == [
+        f"{nested}:1: this document nests mappings and lists more than 100 deep"
+    ]
+    deeper = write(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n", "deeper.yaml")
+    assert problems(deeper) == [f"{deeper}: this file nests mappings and lists more than 100 deep"]
+
+
+def test_aliases_within_bounds_are_read_as_usual(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: api, service: agent, labels: &team {team: ai-platform}}
+spec:
+  objective: 99.9
+  indicator: {events: {bad_if: [{field: status, op: ">=", value: 500}]}}
+  alerting: {labels: *team, annotations: *team}
+""",
+    )
+    (slo,) = load_slos([path])
+    assert slo.alerting.labels == slo.labels == {"team": "ai-platform"}
