@@ -1,6 +1,6 @@
 """The instants a data source may hold: from 1970-01-01T00:00:00Z to before 9000-01-01T00:00:00Z.
 
-The same range as ``--at`` (``onshift.units``): any time in it plus or minus any accepted
+The range of ``--at``, from ``onshift.units``: any time in it plus or minus any accepted
 duration (at most 100 years) is still a ``datetime``, which ends with the year 9999, so no
 report, replay or window arithmetic overflows; a time before the Unix epoch is no SLO data
 anyone keeps. A value far past the end is nearly always milliseconds, microseconds or
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 
+from onshift.units import FIRST_TIME, LAST_TIME, to_iso
+
 __all__ = ["END", "END_SECOND", "FIRST_SECOND", "out_of_range", "shown_number"]
 
-FIRST_SECOND = 0  # 1970-01-01T00:00:00Z, the first second accepted
-END_SECOND = 221_845_392_000  # 9000-01-01T00:00:00Z, the first second no longer accepted
-END = "9000-01-01T00:00:00Z"
-_RANGE = f"from 1970-01-01T00:00:00Z to before {END}"
+FIRST_SECOND = int(FIRST_TIME.timestamp())  # 0: 1970-01-01T00:00:00Z, the first one accepted
+END_SECOND = int(LAST_TIME.timestamp())  # 9000-01-01T00:00:00Z, the first one no longer accepted
+END = to_iso(LAST_TIME)
+_RANGE = f"from {to_iso(FIRST_TIME)} to before {END}"
 _UNITS = ((1e3, "milliseconds"), (1e6, "microseconds"), (1e9, "nanoseconds"))
 
 
