@@ -180,3 +180,50 @@ def test_a_promtool_that_fails_without_naming_a_query_is_a_source_error(tmp_path
     fake.chmod(0o755)
     with pytest.raises(SourceError, match="exit code 3: something else went wrong"):
         Promtool(str(fake)).errors(["up"])
+
+
+BAD_TEMPLATES = """\
+apiVersion: onshift/v1
+kind: SLO
+metadata: {name: avail, service: agent}
+spec:
+  objective: 99.9
+  indicator:
+    prometheus:
+      errors: sum(rate(agent_requests_total{code=~"5.."}[{{window}}]))
+      total: sum(rate(agent_requests_total[{{window}}]))
+  alerting:
+    annotations:
+      runbook: "{{ .Broken"
+"""
+
+
+def test_templates_refused_in_the_generated_rules_are_reported_once_per_slo(
+    tmp_path: Path,
+) -> None:
+    from onshift.alerting.rules_check import check_generated_rules
+
+    path = _write(tmp_path, BAD_TEMPLATES)
+    checker = FakePromQLChecker(refuse_rules={"{{ .Broken": 'annotation "runbook": unclosed'})
+    problems = check_generated_rules(load_slos([path]), checker)
+    # The page and the ticket alert both carry the annotation: one problem, at the file.
+    assert [(p.file, p.line) for p in problems] == [(str(path), None)]
+    assert problems[0].message.startswith(
+        "Prometheus would refuse the rules generated for agent/avail: "
+        '"AvailBudgetBurn": annotation "runbook": unclosed'
+    )
+
+
+@pytest.mark.promtool
+def test_check_and_rules_refuse_a_template_promtool_refuses(run_cli: Run, tmp_path: Path) -> None:
+    require_binary("promtool")
+    path = _write(tmp_path, BAD_TEMPLATES)
+    out = tmp_path / "rules.yaml"
+    for args in (("slo", "check", path), ("rules", path, "-o", out)):
+        result = run_cli(*args)
+        assert result.code == 2, args
+        (line,) = result.err.splitlines()
+        assert line.startswith(f"error: {path}: Prometheus would refuse the rules generated")
+        assert 'annotation "runbook"' in line
+        assert "unclosed action" in line
+    assert not out.exists()

@@ -105,7 +105,8 @@ def load_selected_slos(files: list[Path], names: list[str] | None) -> list[SLO]:
 
 def promql_problems(slos: list[SLO], promtool: str | None) -> list[Problem] | None:
     """One problem per PromQL query (as written, at its file, line and field) that promtool
-    refuses; ``None`` when nothing could be checked because promtool is not installed and
+    refuses, then per label or annotation template it refuses in the rules onshift generates;
+    ``None`` when nothing could be checked because promtool is not installed and
     ``--promtool`` was not given. A ``--promtool`` that is not an executable is bad input."""
     import shutil
 
@@ -119,7 +120,13 @@ def promql_problems(slos: list[SLO], promtool: str | None) -> list[Problem] | No
             return None
         message = f"no executable {promtool!r} (give the path of Prometheus' promtool)"
         raise InputError.single(message, path="--promtool")
-    return check_promql(slos, Promtool(binary))
+    checker = Promtool(binary)
+    problems = check_promql(slos, checker)
+    if problems:
+        return problems  # the generated rules would repeat each bad query many times over
+    from onshift.alerting.rules_check import check_generated_rules
+
+    return check_generated_rules(slos, checker)
 
 
 def series_for(slo: SLO, data: DataOptions, *, at: datetime | None, now: datetime) -> CountSeries:

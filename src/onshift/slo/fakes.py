@@ -15,6 +15,8 @@ class FakePromQLChecker:
 
     refuse: Mapping[str, str] = field(default_factory=dict)
     asked: list[list[str]] = field(default_factory=list)
+    refuse_rules: Mapping[str, str] = field(default_factory=dict)
+    """In a whole rules file: each rule holding one of these keys anywhere is refused."""
 
     def errors(self, expressions: Sequence[str]) -> dict[int, str]:
         self.asked.append(list(expressions))
@@ -24,4 +26,16 @@ class FakePromQLChecker:
                 if needle in expression:
                     failures[index] = why
                     break
+        return failures
+
+    def rules_errors(self, text: str) -> list[tuple[str, str]]:
+        import yaml
+
+        failures = []
+        for group in yaml.safe_load(text)["groups"]:
+            for rule in group["rules"]:
+                name = rule.get("alert") or rule.get("record")
+                for needle, why in self.refuse_rules.items():
+                    if needle in str(rule):
+                        failures.append((group["name"], f'"{name}": {why}'))
         return failures

@@ -24,13 +24,18 @@ from onshift.units import format_duration
 __all__ = ["PromQLChecker", "Promtool", "check_promql"]
 
 _SAMPLE_WINDOW = timedelta(minutes=5)
-_FAILURE = re.compile(r'group "q(\d+)", rule \d+, "[^"]*": (?:could not parse expression: )?(.*)$')
+_FAILURE = re.compile(r'group "([^"]*)", rule \d+, ("[^"]*"): (.*)$')
+_NO_PARSE = "could not parse expression: "
 _SHOWN = 120  # characters of a query quoted in a message
 
 
 class PromQLChecker(Protocol):
     def errors(self, expressions: Sequence[str]) -> dict[int, str]:
         """Why each expression that does not parse fails, by its index in ``expressions``."""
+        ...
+
+    def rules_errors(self, text: str) -> list[tuple[str, str]]:
+        """``(group, what is wrong)`` for each rule Prometheus would refuse in a rules file."""
         ...
 
 
@@ -58,7 +63,7 @@ def check_promql(slos: Sequence[SLO], checker: PromQLChecker) -> list[Problem]:
 @dataclass(frozen=True, slots=True)
 class Promtool:
     """``promtool check rules`` on a throwaway rules file: one group per expression, so that
-    each failure names its expression."""
+    each failure names its expression; or on a whole generated rules file."""
 
     binary: str
     timeout_s: float = 60.0
@@ -70,9 +75,20 @@ class Promtool:
             {"name": f"q{i}", "rules": [{"record": f"onshift:promql_check:{i}", "expr": e}]}
             for i, e in enumerate(expressions)
         ]
+        failures: dict[int, str] = {}
+        for group, _, detail in self._failures(yaml.safe_dump({"groups": groups})):
+            if group.startswith("q") and group[1:].isdigit():
+                failures.setdefault(int(group[1:]), detail.removeprefix(_NO_PARSE))
+        return failures
+
+    def rules_errors(self, text: str) -> list[tuple[str, str]]:
+        """``(group, what is wrong)`` for each rule promtool refuses in a rules file."""
+        return [(group, f"{rule}: {detail}") for group, rule, detail in self._failures(text)]
+
+    def _failures(self, text: str) -> list[tuple[str, str, str]]:
         with tempfile.TemporaryDirectory(prefix="onshift-promql-") as tmp:
             rules = Path(tmp) / "rules.yaml"
-            rules.write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
+            rules.write_text(text, encoding="utf-8")
             try:
                 done = subprocess.run(  # noqa: S603 - the user's promtool, our own arguments
                     [self.binary, "check", "rules", str(rules)],
@@ -84,12 +100,12 @@ class Promtool:
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise SourceError(f"cannot run promtool ({self.binary}): {exc}") from exc
         if done.returncode == 0:
-            return {}
-        failures: dict[int, str] = {}
-        for line in (done.stdout + done.stderr).splitlines():
-            match = _FAILURE.search(line)
-            if match:
-                failures.setdefault(int(match.group(1)), match.group(2).strip())
+            return []
+        failures = [
+            (m.group(1), m.group(2), m.group(3).strip())
+            for line in (done.stdout + done.stderr).splitlines()
+            if (m := _FAILURE.search(line))
+        ]
         if not failures:
             output = (done.stderr or done.stdout).strip()[-500:]
             message = f"promtool ({self.binary}) failed with exit code {done.returncode}: {output}"

@@ -1,0 +1,41 @@
+"""Prometheus' verdict on the whole rules file onshift generates for some SLOs.
+
+The queries are checked one by one where they are written (:func:`onshift.slo.promql.
+check_promql`); what else goes into the rules — label and annotation values, which Prometheus
+reads as Go templates — is checked here, on the file ``onshift rules`` would write, and each
+refusal is reported against the SLO whose rule group it is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from onshift.alerting.rules import render_rules_yaml, slo_rule_groups
+from onshift.errors import Problem
+from onshift.slo.model import SLO
+from onshift.slo.promql import PromQLChecker
+
+__all__ = ["check_generated_rules"]
+
+
+def check_generated_rules(slos: Sequence[SLO], checker: PromQLChecker) -> list[Problem]:
+    """One problem per distinct refusal per SLO (a page and a ticket rule sharing a bad
+    annotation make one problem)."""
+    bound = [slo for slo in slos if slo.indicator.prometheus is not None]
+    if not bound:
+        return []
+    owner = {group["name"]: slo for slo in bound for group in slo_rule_groups(slo)}
+    found: dict[tuple[str, str, str], None] = {}
+    for group, detail in checker.rules_errors(render_rules_yaml(bound)):
+        slo = owner.get(group)
+        file = slo.source if slo else ""
+        name = f"{slo.service}/{slo.name}" if slo else group
+        found[(file, name, detail)] = None
+    return [
+        Problem(
+            file=file or None,
+            message=f"Prometheus would refuse the rules generated for {name}: {detail} "
+            "(labels and annotations are Go templates)",
+        )
+        for file, name, detail in found
+    ]
