@@ -40,6 +40,8 @@ def test_report_json_has_the_documented_shape(run_cli: Run) -> None:
         "current_burn_window",
         "time_to_exhaustion_s",
         "alerts",
+        "data_span",
+        "partial_windows",
     ]
     assert slo["objective"] == 99.9
     assert slo["window"] == "30d"
@@ -438,3 +440,16 @@ def test_replay_marks_burn_rates_over_windows_longer_than_the_data(run_cli: Run)
     human = run_cli("alerts", "replay", AVAIL, "--counts", COUNTS)
     assert "×*" in human.out
     assert "* the long window reaches back before the data begins" in human.out
+
+
+def test_report_says_which_windows_reach_back_before_the_data(run_cli: Run) -> None:
+    early = run_cli(
+        "slo", "report", AVAIL, "--counts", COUNTS, "--at", "2026-11-01T02:00:00Z", "--json"
+    )
+    (slo,) = json.loads(early.out)["slos"]
+    assert slo["data_span"] == "2h"
+    assert slo["partial_windows"] == ["6h", "1d", "3d", "30d"]
+    (whole,) = json.loads(run_cli("slo", "report", AVAIL, "--counts", COUNTS, "--json").out)["slos"]
+    assert (whole["data_span"], whole["partial_windows"]) == ("3d", ["30d"])
+    human = run_cli("slo", "report", AVAIL, "--counts", COUNTS)
+    assert "the data reaches back 3d: rates over 30d cover only the data there is" in human.out

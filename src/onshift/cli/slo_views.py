@@ -59,6 +59,12 @@ def render_reports(reports: list[SLOReport]) -> None:
         for window, value in r.burn_rates.items():
             table.add_row(format_duration(window), _burn(value))
         out.print(table)
+        if r.partial_windows:
+            longer = ", ".join(format_duration(w) for w in r.partial_windows)
+            out.print(
+                f"  the data reaches back {format_duration(r.data_span)}: rates over {longer} "
+                "cover only the data there is"
+            )
         budget = r.budget
         out.print(f"  SLI {_pct(r.sli)}: {_count(r.bad)} bad of {_count(r.total)} events")
         out.print(

@@ -53,6 +53,8 @@ def report_json(report: SLOReport) -> dict[str, Any]:
             }
             for a in report.alerts
         ],
+        "data_span": format_duration(report.data_span),
+        "partial_windows": [format_duration(w) for w in report.partial_windows],
     }
 
 

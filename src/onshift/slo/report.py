@@ -51,6 +51,13 @@ class SLOReport:
     current_window: timedelta
     time_to_exhaustion: timedelta | None
     alerts: tuple[AlertStatus, ...]
+    data_span: timedelta
+    """How far back the data reaches from ``at``: windows longer than this are partial, their
+    rates taken over the data there is (as Prometheus' ``rate()`` over a young series)."""
+
+    @property
+    def partial_windows(self) -> tuple[timedelta, ...]:
+        return tuple(w for w in self.burn_rates if w > self.data_span)
 
 
 def _value(array: npt.NDArray[np.float64], index: int) -> float | None:
@@ -113,4 +120,5 @@ def build_report(
         current_window=current_window,
         time_to_exhaustion=tte,
         alerts=tuple(alerts),
+        data_span=(index + 1) * series.step,
     )
