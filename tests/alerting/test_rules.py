@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import EXAMPLES, ROOT, CliResult, require_binary
+from tests.slo.helpers import BROKEN_PROMQL_SLO
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -163,17 +164,7 @@ slos:
     assert ticket["annotations"]["summary"] == "Slow burn"
 
 
-BROKEN_PROMQL = """\
-apiVersion: onshift/v1
-kind: SLO
-metadata: {name: avail, service: agent}
-spec:
-  objective: 99.9
-  indicator:
-    prometheus:
-      errors: sum(rate(agent_requests_total{code=~"5.."[{{window}}]))
-      total: sum by (x) rate(agent_requests_total[{{window}}])
-"""
+BROKEN_PROMQL = BROKEN_PROMQL_SLO
 
 
 @pytest.mark.promtool

@@ -13,6 +13,25 @@ from onshift.slo.series import CountSeries
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
 
+PROMETHEUS_SLO = """\
+apiVersion: onshift/v1
+kind: SLO
+metadata: {name: avail, service: agent}
+spec:
+  objective: 99.9
+  indicator:
+    prometheus:
+      errors: sum(rate(agent_requests_total{code=~"5.."}[{{window}}]))
+      total: sum(rate(agent_requests_total[{{window}}]))
+"""
+"""A valid onshift/v1 SLO with a prometheus binding; its errors query is on line 8, total on 9."""
+
+BROKEN_PROMQL_SLO = PROMETHEUS_SLO.replace('"5.."}[', '"5.."[').replace(
+    "sum(rate(agent_requests_total[{{window}}]))",
+    "sum by (x) rate(agent_requests_total[{{window}}])",
+)
+"""Both queries broken: a bracket inside the braces (line 8), a bad aggregation (line 9)."""
+
 
 def make_slo(
     objective: str = "99.9",

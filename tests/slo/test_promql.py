@@ -13,20 +13,11 @@ from onshift.slo.promql import Promtool, check_promql
 from onshift.slo.spec import load_slos
 from onshift.testing import FakePromQLChecker
 from tests.conftest import EXAMPLES, CliResult, require_binary
+from tests.slo.helpers import BROKEN_PROMQL_SLO, PROMETHEUS_SLO
 
 Run = Callable[..., CliResult]
 
-NATIVE = """\
-apiVersion: onshift/v1
-kind: SLO
-metadata: {name: avail, service: agent}
-spec:
-  objective: 99.9
-  indicator:
-    prometheus:
-      errors: sum(rate(agent_requests_total{code=~"5.."[{{window}}]))
-      total: sum by (x) rate(agent_requests_total[{{window}}])
-"""
+NATIVE = BROKEN_PROMQL_SLO
 
 SLOTH = """\
 version: prometheus/v1
@@ -182,20 +173,14 @@ def test_a_promtool_that_fails_without_naming_a_query_is_a_source_error(tmp_path
         Promtool(str(fake)).errors(["up"])
 
 
-BAD_TEMPLATES = """\
-apiVersion: onshift/v1
-kind: SLO
-metadata: {name: avail, service: agent}
-spec:
-  objective: 99.9
-  indicator:
-    prometheus:
-      errors: sum(rate(agent_requests_total{code=~"5.."}[{{window}}]))
-      total: sum(rate(agent_requests_total[{{window}}]))
+BAD_TEMPLATES = (
+    PROMETHEUS_SLO
+    + """\
   alerting:
     annotations:
       runbook: "{{ .Broken"
 """
+)
 
 
 def test_templates_refused_in_the_generated_rules_are_reported_once_per_slo(
