@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["array_of", "as_bool", "as_float64", "as_int64", "chunk_views", "scalar_of"]
+__all__ = [
+    "array_of",
+    "as_bool",
+    "as_float64",
+    "as_int64",
+    "chunk_views",
+    "first_invalid_utf8",
+    "scalar_of",
+]
 
 
 def chunk_views(column: Any, arrow_type: Any, dtype: Any) -> list[Any]:
@@ -101,3 +109,35 @@ def array_of(values: list[Any], arrow_type: Any) -> Any:
 
 def scalar_of(value: Any, arrow_type: Any) -> Any:
     return array_of([value], arrow_type)[0]
+
+
+def first_invalid_utf8(column: Any) -> tuple[int, bytes] | None:
+    """Row and bytes of the first value of a text column that is not UTF-8, which the JSON
+    reader lets through and which would fail later, where no line is known. One full
+    validation a chunk (linear, vectorised); a failing chunk is bisected."""
+    import pyarrow as pa
+
+    offset = 0
+    for chunk in column.chunks if hasattr(column, "chunks") else [column]:
+        if not _valid(chunk):
+            low, high = 0, len(chunk) - 1  # the first bad value lies in chunk[low : high + 1]
+            while low < high:
+                middle = (low + high) // 2
+                if _valid(chunk.slice(low, middle - low + 1)):
+                    low = middle + 1
+                else:
+                    high = middle
+            raw = chunk.cast(pa.binary())[low].as_py()
+            return offset + low, raw
+        offset += len(chunk)
+    return None
+
+
+def _valid(chunk: Any) -> bool:
+    import pyarrow as pa
+
+    try:
+        chunk.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True

@@ -15,8 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from onshift.errors import InputError, Problem
-from onshift.sources._arrow import scalar_of
-from onshift.sources._rows import MAX_PROBLEMS, csv_width_problems
+from onshift.sources._arrow import first_invalid_utf8, scalar_of
+from onshift.sources._rows import (
+    MAX_PROBLEMS,
+    RowProblem,
+    csv_utf8_problems,
+    csv_width_problems,
+    locate,
+    not_utf8,
+)
 
 __all__ = ["read_csv", "read_jsonl"]
 
@@ -29,7 +36,9 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
 
     file = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        # Bytes that are not UTF-8 become U+FFFD here: the reader refuses them in the columns
+        # it reads, and csv_utf8_problems then names their lines.
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             first = next((row for row in reader if row), None)
@@ -58,7 +67,7 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
     try:
         return pcsv.read_csv(path, convert_options=_csv_options(names, {}))
     except pa.ArrowException as exc:
-        found = csv_width_problems(path)
+        found = csv_width_problems(path) or csv_utf8_problems(path, names)
         message = f"cannot read the log as CSV: {exc}"
         raise InputError(found or [Problem(file=file, message=message)]) from exc
 
@@ -144,7 +153,25 @@ def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
         raise InputError(
             [Problem(file=file, path=n, message=f"no line has the field {n!r}") for n in missing]
         )
-    return _scalar_columns(table.select(list(names)), file)
+    table = _scalar_columns(table.select(list(names)), file)
+    _check_utf8(path, table)
+    return table
+
+
+def _check_utf8(path: Path, table: Any) -> None:
+    """The JSON reader does not check that text is UTF-8; decoding it later would fail where
+    no line is known. One problem per field, at the first line whose value is not UTF-8."""
+    import pyarrow.types as pat
+
+    found: list[RowProblem] = []
+    for name in table.schema.names:
+        if pat.is_string(table.schema.field(name).type):
+            bad = first_invalid_utf8(table[name])
+            if bad is not None:
+                row, raw = bad
+                found.append(RowProblem(row=row, path=name, message=not_utf8(raw)))
+    if found:
+        raise InputError(locate(path, "jsonl", found))
 
 
 def _reader_pool() -> Any:
@@ -190,6 +217,10 @@ def _json_type(arrow_type: Any) -> Any:
     return None
 
 
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
+
+
 def _json_kind(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -229,7 +260,9 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw, object_pairs_hook=_unique_keys)
+                # Bytes that are not UTF-8 matter only in the fields we read (below).
+                text = raw.decode("utf-8", errors="surrogateescape")
+                record = json.loads(text, object_pairs_hook=_unique_keys)
             except _RepeatedKeyError as err:
                 message = "the field appears more than once on this line; give it once"
                 problems.append(Problem(file=file, line=number, path=err.key, message=message))
@@ -244,6 +277,9 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
             for name in names:
                 value = record.get(name)
                 if value is None:
+                    continue
+                if isinstance(value, str) and (why := not_utf8(_raw(value))):
+                    problems.append(Problem(file=file, line=number, path=name, message=why))
                     continue
                 kind = _json_kind(value)
                 seen, line = first_kind.setdefault(name, (kind, number))

@@ -8,13 +8,20 @@ counted the way pyarrow counts them and each is given the line it starts on.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from onshift.errors import Problem
 
-__all__ = ["MAX_PROBLEMS", "RowProblem", "csv_width_problems", "locate"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "RowProblem",
+    "csv_utf8_problems",
+    "csv_width_problems",
+    "locate",
+    "not_utf8",
+]
 
 MAX_PROBLEMS = 20
 
@@ -60,10 +67,10 @@ def _csv_lines(path: Path, rows: set[int]) -> dict[int, int]:
     return found
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, int, list[str]]]:
+def _csv_rows(path: Path, errors: str = "replace") -> Iterator[tuple[int, int, list[str]]]:
     """(row, first line, cells) of every data row after the header, as pyarrow numbers rows:
     blank lines are skipped and a quoted cell may span lines."""
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors=errors) as handle:
         reader = csv.reader(handle)
         next(reader, None)
         row = 0
@@ -91,6 +98,45 @@ def csv_width_problems(path: Path) -> list[Problem]:
             if len(problems) >= MAX_PROBLEMS:
                 break
     return problems
+
+
+def not_utf8(raw: bytes) -> str:
+    """Why ``raw`` is not UTF-8 text, for a message; empty when it is."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        near = raw[max(0, exc.start - 24) : exc.start + 8]
+        return (
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at position {exc.start} of the "
+            f"value ({'…' if exc.start > 24 else ''}{near!r}); save the file as UTF-8"
+        )
+    return ""
+
+
+def csv_utf8_problems(path: Path, columns: Collection[str] | None = None) -> list[Problem]:
+    """Each cell that is not UTF-8 text, at the line its row starts on, in ``columns`` (every
+    column when ``None``): the reader's own message names neither the line nor the cell."""
+    file = str(path)
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
+        header = next(csv.reader(handle), [])
+    wanted = [(i, name) for i, name in enumerate(header) if columns is None or name in columns]
+    problems = [
+        Problem(file=file, line=1, path=f"column {i + 1}", message=why)
+        for i, name in enumerate(header)
+        if (why := not_utf8(_raw(name)))
+    ]
+    for _row, line, cells in _csv_rows(path, errors="surrogateescape"):
+        for i, name in wanted:
+            why = not_utf8(_raw(cells[i])) if i < len(cells) else ""
+            if why:
+                problems.append(Problem(file=file, line=line, path=name, message=why))
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems[:MAX_PROBLEMS]
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 def _jsonl_lines(path: Path, rows: set[int]) -> dict[int, int]:

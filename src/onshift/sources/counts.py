@@ -21,7 +21,13 @@ from onshift.errors import InputError
 from onshift.slo.series import CountSeries
 from onshift.sources._arrow import as_bool, as_float64, scalar_of
 from onshift.sources._counttimes import step_of, text_timestamps, typed_timestamps
-from onshift.sources._rows import MAX_PROBLEMS, RowProblem, csv_width_problems, locate
+from onshift.sources._rows import (
+    MAX_PROBLEMS,
+    RowProblem,
+    csv_utf8_problems,
+    csv_width_problems,
+    locate,
+)
 
 __all__ = ["read_counts_csv"]
 
@@ -145,6 +151,7 @@ def _read_as_text(path: Path, problems: list[RowProblem]) -> tuple[Any, F64, F64
         )
     except (pa.ArrowInvalid, OSError) as exc:
         found = [] if isinstance(exc, OSError) else csv_width_problems(path)
+        found = found or ([] if isinstance(exc, OSError) else csv_utf8_problems(path))
         if found:  # the reader's own message names the row's text, not its line
             raise InputError(found) from exc
         text = "".join(c if c.isprintable() else "?" for c in str(exc))[:160]
