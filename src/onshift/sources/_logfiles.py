@@ -21,6 +21,7 @@ from onshift.sources._rows import (
     RowProblem,
     csv_utf8_problems,
     csv_width_problems,
+    duplicate_columns,
     locate,
     not_utf8,
 )
@@ -46,15 +47,15 @@ def read_csv(path: Path, names: tuple[str, ...], numeric: frozenset[str]) -> Any
         raise InputError.single(f"cannot read the file: {exc}", file=file) from exc
     if not header or first is None:
         raise InputError.single("the log has no requests", file=file)
-    missing = [name for name in names if name not in header]
-    if missing:
-        have = ", ".join(header)
-        raise InputError(
-            [
-                Problem(file=file, line=1, path=n, message=f"no column {n!r} (columns: {have})")
-                for n in missing
-            ]
-        )
+    problems = duplicate_columns(file, header, names)
+    have = ", ".join(header)
+    problems += [
+        Problem(file=file, line=1, path=n, message=f"no column {n!r} (columns: {have})")
+        for n in names
+        if n not in header
+    ]
+    if problems:
+        raise InputError(problems)
     # Fast path: let the multi-threaded reader parse timestamps and numbers itself. Anything it
     # refuses is read again as text, where every value can be checked and located.
     stamp = header.index("timestamp")

@@ -19,6 +19,7 @@ __all__ = [
     "RowProblem",
     "csv_utf8_problems",
     "csv_width_problems",
+    "duplicate_columns",
     "locate",
     "not_utf8",
 ]
@@ -83,6 +84,21 @@ def _csv_rows(path: Path, errors: str = "replace") -> Iterator[tuple[int, int, l
                 start = reader.line_num + 1
         except csv.Error:
             return  # the rest does not split into rows: what was found so far stands
+
+
+def duplicate_columns(file: str, header: list[str], names: Collection[str]) -> list[Problem]:
+    """Each column the reader needs that the header names more than once: which of them holds
+    the data is anyone's guess, so none is taken."""
+    problems = []
+    for name in dict.fromkeys(n for n in header if n in names):
+        places = [str(i + 1) for i, n in enumerate(header) if n == name]
+        if len(places) > 1:
+            message = (
+                f"the header names the column {name!r} {len(places)} times (columns "
+                f"{', '.join(places)}); name each column once"
+            )
+            problems.append(Problem(file=file, line=1, path=name, message=message))
+    return problems
 
 
 def csv_width_problems(path: Path) -> list[Problem]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from onshift.errors import InputError
+from onshift.errors import InputError, Problem
 from onshift.slo.series import CountSeries
 from onshift.sources._arrow import as_bool, as_float64, scalar_of
 from onshift.sources._counttimes import step_of, text_timestamps, typed_timestamps
@@ -26,6 +26,7 @@ from onshift.sources._rows import (
     RowProblem,
     csv_utf8_problems,
     csv_width_problems,
+    duplicate_columns,
     locate,
 )
 
@@ -89,13 +90,15 @@ def read_counts_csv(path: Path | str) -> CountSeries:
 
 
 def _check_header(names: list[str], rows: int, file: str) -> None:
+    problems = duplicate_columns(file, names, _COLUMNS)
     missing = [c for c in _COLUMNS if c not in names]
     if missing:
-        raise InputError.single(
-            f"the header must name the columns timestamp,good,total; missing: {', '.join(missing)}",
-            file=file,
-            line=1,
+        message = (
+            f"the header must name the columns timestamp,good,total; missing: {', '.join(missing)}"
         )
+        problems.append(Problem(file=file, line=1, message=message))
+    if problems:
+        raise InputError(problems)
     if rows == 0:
         raise InputError.single("the file has a header but no rows", file=file)
 
