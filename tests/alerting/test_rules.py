@@ -281,3 +281,58 @@ def test_promtool_check_rules_accepts_the_golden_file() -> None:
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+ODD_SERVICE = 'b b"}{x\\ {{ .y'
+"""A service name holding every character that would end a PromQL string or open a Go
+template action: quote, closing brace, backslash and ``{{``."""
+
+
+def test_label_values_are_escaped_as_promql_strings_in_every_selector() -> None:
+    from dataclasses import replace
+
+    from onshift.alerting.rules import slo_rule_groups
+    from tests.slo.helpers import make_slo
+
+    slo = replace(make_slo(), service=ODD_SERVICE, name="a\nb")
+    exprs = [rule["expr"] for group in slo_rule_groups(slo) for rule in group["rules"]]
+    selector = (
+        'sloth_id="b b\\"}{x\\\\ {{ .y-a\\nb", sloth_service="b b\\"}{x\\\\ {{ .y", '
+        'sloth_slo="a\\nb"'
+    )
+    with_selector = [e for e in exprs if "sloth_id=" in e]
+    assert with_selector
+    assert all(selector in e for e in with_selector)
+    alerts = slo_rule_groups(slo)[2]["rules"]
+    summary = alerts[0]["annotations"]["summary"]
+    # The name is literal text in the Go template; the queries quote sloth_id with %q.
+    assert summary.startswith('b b"}{x\\ {{ "{{" }} .y/a\nb (99.9% over 30d)')
+    assert 'sloth_id=%q}" $labels.sloth_id | query' in summary
+
+
+@pytest.mark.promtool
+def test_odd_service_names_make_rules_promtool_accepts(run_cli: Run, tmp_path: Path) -> None:
+    promtool = require_binary("promtool")
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(
+        BROKEN_PROMQL_SLO.split("metadata:")[0]
+        + f"metadata: {{name: a, service: {json.dumps(ODD_SERVICE)}}}\n"
+        + "spec:\n  objective: 99.9\n  indicator:\n    prometheus:\n"
+        + "      errors: sum(rate(e_total[{{window}}]))\n"
+        + "      total: sum(rate(t_total[{{window}}]))\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "rules.yml"
+    result = run_cli("rules", slo, "-o", out)
+    assert result.code == 0, result.err
+    assert "error" not in result.err
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert doc["groups"][0]["rules"][0]["labels"]["sloth_service"] == ODD_SERVICE

@@ -212,3 +212,39 @@ def test_check_and_rules_refuse_a_template_promtool_refuses(run_cli: Run, tmp_pa
         assert 'annotation "runbook"' in line
         assert "unclosed action" in line
     assert not out.exists()
+
+
+@pytest.mark.promtool
+def test_a_refusal_in_a_group_whose_name_holds_a_quote_is_reported_against_its_slo(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    require_binary("promtool")
+    path = _write(tmp_path, BAD_TEMPLATES.replace("service: agent", 'service: "ag\\"ent"'))
+    result = run_cli("slo", "check", path)
+    assert result.code == 2
+    (line,) = result.err.splitlines()
+    assert line.startswith(
+        f'error: {path}: Prometheus would refuse the rules generated for ag"ent/avail: '
+        '"AvailBudgetBurn": annotation "runbook": '
+    )
+
+
+def test_an_unexpected_promtool_failure_quotes_its_whole_first_error_line(
+    tmp_path: Path,
+) -> None:
+    fake = tmp_path / "promtool"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'echo "Checking $3"\n'
+        'echo "  FAILED:"\n'
+        'echo "$3: 9:3: groupname: \\"g \\" x\\" is repeated in the same file" >&2\n'
+        'echo "$3: 12:3: another line" >&2\n'
+        "exit 1\n"
+    )
+    fake.chmod(0o755)
+    with pytest.raises(SourceError) as caught:
+        Promtool(str(fake)).rules_errors("groups: []\n")
+    assert str(caught.value) == (
+        f"promtool ({fake}) failed with exit code 1: "
+        '9:3: groupname: "g " x" is repeated in the same file (and 1 more lines)'
+    )

@@ -1125,3 +1125,27 @@ spec:
     )
     (slo,) = load_slos([path])
     assert slo.alerting.labels == slo.labels == {"team": "ai-platform"}
+
+
+def test_two_slos_with_the_same_sloth_id_are_refused(tmp_path: Path) -> None:
+    # service a-b, SLO c and service a, SLO b-c would share rule group names (a-b-c).
+    doc = """\
+apiVersion: onshift/v1
+kind: SLO
+metadata: {name: NAME, service: SERVICE}
+spec:
+  objective: 99.9
+  indicator:
+    prometheus: {errors: "sum(rate(e[{{window}}]))", total: "sum(rate(t[{{window}}]))"}
+"""
+    path = tmp_path / "slo.yaml"
+    first = doc.replace("NAME", "c").replace("SERVICE", "a-b")
+    path.write_text(first + "---\n" + doc.replace("NAME", "b-c").replace("SERVICE", "a"))
+    with pytest.raises(SpecError) as caught:
+        load_slos([path])
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == (str(path), 9)
+    assert problem.message == (
+        f"SLO a/b-c and SLO a-b/c (in {path}) both have the sloth_id 'a-b-c' (service-name) "
+        "that names their series and rule groups; rename one"
+    )

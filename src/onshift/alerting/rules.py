@@ -28,9 +28,32 @@ def _fmt(value: float) -> str:
     return repr(float(value))
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _promql_string(value: str) -> str:
+    """``value`` as a PromQL string literal: Go's escaping, so that a service called
+    ``b"}{x`` stays one label value instead of ending the selector."""
+    out = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _template_text(value: str) -> str:
+    """``value`` as literal text in a Go template (labels and annotations of alerts are):
+    ``{{`` would open an action, so it is written as the action that prints it."""
+    return value.replace("{{", '{{ "{{" }}')
+
+
 def _ids(slo: SLO) -> dict[str, str]:
     return {
-        "sloth_id": f"{slo.service}-{slo.name}",
+        "sloth_id": slo.sloth_id,
         "sloth_service": slo.service,
         "sloth_slo": slo.name,
     }
@@ -38,7 +61,7 @@ def _ids(slo: SLO) -> dict[str, str]:
 
 def _selector(slo: SLO) -> str:
     ids = _ids(slo)
-    return "{" + ", ".join(f'{k}="{ids[k]}"' for k in _ID_LABELS) + "}"
+    return "{" + ", ".join(f"{k}={_promql_string(ids[k])}" for k in _ID_LABELS) + "}"
 
 
 def _sli_group(slo: SLO) -> dict[str, Any]:
@@ -146,25 +169,25 @@ def _query(expr: str, fmt: str) -> str:
 def _annotations(slo: SLO, severity: Severity, windows: list[AlertWindow]) -> dict[str, str]:
     period = format_duration(slo.period)
     period_s = slo.period.total_seconds()
+    name = _template_text(f"{slo.service}/{slo.name}")
     tiers = "; or ".join(
         f"{float(w.budget_percent):g}% of the budget in {format_duration(w.long)} "
         f"(burn rate above {float(w.factor(slo.period)):g} over both {format_duration(w.long)} "
         f"and {format_duration(w.short)})"
         for w in windows
     )
-    burn = _query('slo:current_burn_rate:ratio{sloth_id=\\"%s\\"}', 'printf "%.2f"')
-    left = _query(
-        'slo:period_error_budget_remaining:ratio{sloth_id=\\"%s\\"}', "humanizePercentage"
-    )
+    # %q quotes the label value as Go does, which is how PromQL reads string literals.
+    burn = _query("slo:current_burn_rate:ratio{sloth_id=%q}", 'printf "%.2f"')
+    left = _query("slo:period_error_budget_remaining:ratio{sloth_id=%q}", "humanizePercentage")
     tte = _query(
-        f'clamp_min(slo:period_error_budget_remaining:ratio{{sloth_id=\\"%s\\"}}, 0) * '
-        f'{period_s:.0f} / on(sloth_id) slo:current_burn_rate:ratio{{sloth_id=\\"%s\\"}}',
+        f"clamp_min(slo:period_error_budget_remaining:ratio{{sloth_id=%q}}, 0) * "
+        f"{period_s:.0f} / on(sloth_id) slo:current_burn_rate:ratio{{sloth_id=%q}}",
         "humanizeDuration",
     ).replace("$labels.sloth_id |", "$labels.sloth_id $labels.sloth_id |")
     return {
         "title": f"({severity}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}} is "
         f"burning its {period} error budget too fast",
-        "summary": f"{slo.service}/{slo.name} ({slo.objective_percent:g}% over {period}): "
+        "summary": f"{name} ({slo.objective_percent:g}% over {period}): "
         f"burn rate now {burn}, {left} of the {period} error budget left, gone in {tte} at "
         "this rate.",
         "description": f"Fires on {tiers}. Burn rate 1 spends exactly the whole budget in "

@@ -212,6 +212,11 @@ class SLO:
             raise ValueError(problem)
 
     @property
+    def sloth_id(self) -> str:
+        """``service-name``: the ``sloth_id`` label of its series, and in its rule group names."""
+        return f"{self.service}-{self.name}"
+
+    @property
     def budget(self) -> Fraction:
         """Allowed share of bad events: 1 − objective."""
         return 1 - self.objective

@@ -24,7 +24,11 @@ from onshift.units import format_duration
 __all__ = ["PromQLChecker", "Promtool", "check_promql"]
 
 _SAMPLE_WINDOW = timedelta(minutes=5)
-_FAILURE = re.compile(r'group "([^"]*)", rule \d+, ("[^"]*"): (.*)$')
+# promtool quotes group and rule names as Go does (%q): a name may hold \" and \\.
+_GO_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_FAILURE = re.compile(rf"group ({_GO_QUOTED}), rule \d+, ({_GO_QUOTED}): (.*)$")
+_GO_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)")
+_GO_CHARS = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _NO_PARSE = "could not parse expression: "
 _SHOWN = 120  # characters of a query quoted in a message
 
@@ -101,13 +105,41 @@ class Promtool:
                 raise SourceError(f"cannot run promtool ({self.binary}): {exc}") from exc
         if done.returncode == 0:
             return []
+        output = (done.stdout + "\n" + done.stderr).splitlines()
         failures = [
-            (m.group(1), m.group(2), m.group(3).strip())
-            for line in (done.stdout + done.stderr).splitlines()
+            (_go_unquote(m.group(1)), m.group(2), m.group(3).strip())
+            for line in output
             if (m := _FAILURE.search(line))
         ]
         if not failures:
-            output = (done.stderr or done.stdout).strip()[-500:]
-            message = f"promtool ({self.binary}) failed with exit code {done.returncode}: {output}"
-            raise SourceError(message)
+            raise SourceError(_unexpected(self.binary, done.returncode, output, str(rules)))
         return failures
+
+
+def _go_unquote(quoted: str) -> str:
+    """The string a Go-quoted literal (``"a\\"b"``) stands for."""
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "xuU":
+            return chr(int(code[1:], 16))
+        if code[0] in "01234567":
+            return chr(int(code, 8))
+        return _GO_CHARS.get(code, code)
+
+    return _GO_ESCAPE.sub(one, quoted[1:-1])
+
+
+def _unexpected(binary: str, code: int, output: list[str], rules: str) -> str:
+    """promtool failed in a way it does not report per rule: its first error line, whole,
+    without the throwaway file's name."""
+    lines = [
+        line.strip().removeprefix(rules + ": ").removeprefix(rules)
+        for line in output
+        if line.strip() and not line.strip().startswith(("Checking ", "FAILED", "SUCCESS"))
+    ]
+    if not lines:
+        return f"promtool ({binary}) failed with exit code {code} and said nothing"
+    more = f" (and {len(lines) - 1} more lines)" if len(lines) > 1 else ""
+    shown = lines[0] if len(lines[0]) <= 300 else lines[0][:299] + "…"
+    return f"promtool ({binary}) failed with exit code {code}: {shown}{more}"

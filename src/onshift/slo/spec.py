@@ -47,17 +47,33 @@ def parse_document(
 def load_slos(paths: Sequence[Path | str]) -> list[SLO]:
     """All SLOs in ``paths``; raises one :class:`SpecError` listing every problem found."""
     slos: list[SLO] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
+    ids: dict[str, SLO] = {}
 
     def handle(doc: Document, slis: Mapping[str, Sequence[Document]]) -> None:
         problems = []
         for slo in parse_document(doc, slis):
-            key = f"{slo.service}/{slo.name}"
+            key = (slo.service, slo.name)
+            other = ids.get(slo.sloth_id) if slo.indicator.prometheus else None
             if key in seen:
                 problems.append(
-                    doc.problem([], f"SLO {key} is defined twice (first in {seen[key]})")
+                    doc.problem(
+                        [], f"SLO {slo.service}/{slo.name} is defined twice (first in {seen[key]})"
+                    )
+                )
+            elif other is not None:
+                # Their rules would share group names, which Prometheus refuses.
+                problems.append(
+                    doc.problem(
+                        [],
+                        f"SLO {slo.service}/{slo.name} and SLO {other.service}/{other.name} (in "
+                        f"{other.source}) both have the sloth_id {slo.sloth_id!r} (service-name) "
+                        "that names their series and rule groups; rename one",
+                    )
                 )
             seen[key] = doc.file
+            if slo.indicator.prometheus:
+                ids.setdefault(slo.sloth_id, slo)
             slos.append(slo)
         if problems:
             raise SpecError(problems)
