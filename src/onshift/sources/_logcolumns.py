@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from onshift.slo.model import Condition, EventPredicate, Op, Scalar
 from onshift.sources._arrow import array_of, as_bool, as_float64, chunk_views, scalar_of
+from onshift.sources._limits import MAX_COUNT, over_max, total_over_max
 from onshift.sources._rows import RowProblem
 from onshift.sources._timerange import END_SECOND, FIRST_SECOND, out_of_range, shown_number
 
@@ -381,10 +382,20 @@ def weights(
         problems.append(RowProblem(row=missing, path=name, message="missing weight value"))
         return None
     values = as_float64(column)
-    invalid = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    # One pass refuses nan, ±inf, negatives and weights beyond what float64 sums keep exact.
+    invalid = np.flatnonzero(~((values >= 0) & (values <= MAX_COUNT)))
     if len(invalid):
         row = int(invalid[0])
-        message = f"the weight must be a finite number ≥ 0, got {values[row]:g}"
+        value = float(values[row])
+        message = (
+            over_max(value, "the weight")
+            if value > MAX_COUNT and np.isfinite(value)
+            else f"the weight must be a finite number ≥ 0, got {value:g}"
+        )
         problems.append(RowProblem(row=row, path=name, message=message))
+        return None
+    over = total_over_max(values, name, "weights")
+    if over is not None:
+        problems.append(over)
         return None
     return values

@@ -21,6 +21,7 @@ from onshift.errors import InputError, Problem
 from onshift.slo.series import CountSeries
 from onshift.sources._arrow import as_bool, as_float64, scalar_of
 from onshift.sources._counttimes import step_of, text_timestamps, typed_timestamps
+from onshift.sources._limits import MAX_COUNT, over_max, total_over_max
 from onshift.sources._rows import (
     MAX_PROBLEMS,
     RowProblem,
@@ -81,12 +82,29 @@ def read_counts_csv(path: Path | str) -> CountSeries:
                 message=f"good ({good[index]:g}) is larger than total ({total[index]:g})",
             )
         )
+    problems += _too_large(good, total, valid)
     if end is None:
         _raise(Path(path), problems)
     assert end is not None
     step = step_of(end, problems)
     _raise(Path(path), problems)
     return CountSeries(end=end, good=good, total=total, step_s=step)
+
+
+def _too_large(good: F64, total: F64, valid: npt.NDArray[np.bool_]) -> list[RowProblem]:
+    """Counts and a file total within what float64 sums keep exact (``_limits``)."""
+    big_total = np.isfinite(total) & (total > MAX_COUNT)
+    # A good count that large is only news where the row's total is not also too large.
+    big_good = np.isfinite(good) & (good > MAX_COUNT) & ~big_total
+    found = [
+        RowProblem(row=int(index), path=name, message=over_max(float(values[index]), "the count"))
+        for name, values, big in (("good", good, big_good), ("total", total, big_total))
+        for index in np.flatnonzero(big)[:MAX_PROBLEMS]
+    ]
+    if found or not valid.all():
+        return found  # the sum needs every count valid; the others have their own messages
+    over = total_over_max(total, "total", "totals")  # good ≤ total on every valid row
+    return [] if over is None else [over]
 
 
 def _check_header(names: list[str], rows: int, file: str) -> None:
