@@ -248,3 +248,68 @@ def test_an_unexpected_promtool_failure_quotes_its_whole_first_error_line(
         f"promtool ({fake}) failed with exit code 1: "
         '9:3: groupname: "g " x" is repeated in the same file (and 1 more lines)'
     )
+
+
+COMMENTED = PROMETHEUS_SLO.replace(
+    "      total: sum(rate(agent_requests_total[{{window}}]))\n",
+    '      total: "sum(rate(agent_requests_total[{{window}}])) # all of them"\n',
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (COMMENTED, "9: spec.indicator.prometheus.total"),
+        (
+            SLOTH.replace(
+                "[{{.window}}]) BROKEN", "[{{.window}}]))\n          # the total"
+            ).replace("total_query: ", "total_query: |\n          "),
+            "9: slos[0].sli.events.total_query",
+        ),
+        (
+            OPENSLO.replace(
+                "spec: {query: agent_requests_total}",
+                "spec: {query: 'agent_requests_total # all'}",
+            ),
+            "20: spec.indicator.spec.ratioMetric.total.metricSource.spec.query",
+        ),
+    ],
+    ids=["onshift", "sloth", "openslo"],
+)
+def test_a_query_with_a_promql_comment_is_refused_where_it_is_written(
+    run_cli: Run, tmp_path: Path, text: str, where: str
+) -> None:
+    path = _write(tmp_path, text)
+    for args in (("slo", "check", path, "--promtool", ""), ("rules", path)):
+        result = run_cli(*args)
+        assert result.code == 2, args
+        lines = [line for line in result.err.splitlines() if "comment" in line]
+        assert len(lines) == 1, result.err
+        assert lines[0].startswith(f"error: {path}:{where}: the query holds a PromQL comment")
+        assert "onshift embeds each query in larger expressions" in lines[0]
+
+
+def test_a_hash_inside_a_promql_string_is_not_a_comment(tmp_path: Path) -> None:
+    from onshift.slo.promql import no_comment
+
+    query = """sum(rate(e{a="#", b='\\'#', c=`\\`}[{{window}}])) # here"""
+    with pytest.raises(ValueError, match="'# here'"):
+        no_comment(query)
+    assert no_comment(query.removesuffix(" # here")) == query.removesuffix(" # here")
+
+
+def test_only_label_and_annotation_refusals_carry_the_go_template_hint(tmp_path: Path) -> None:
+    from onshift.alerting.rules_check import check_generated_rules
+
+    path = _write(tmp_path, BAD_TEMPLATES)
+    checker = FakePromQLChecker(
+        refuse_rules={
+            "{{ .Broken": 'annotation "runbook": template: unclosed action',
+            "sloth_window": "could not parse expression: 4:1: unclosed left parenthesis",
+        }
+    )
+    messages = [p.message for p in check_generated_rules(load_slos([path]), checker)]
+    hinted = [m for m in messages if m.endswith("(labels and annotations are Go templates)")]
+    assert [m for m in hinted if 'annotation "runbook"' in m] == hinted
+    assert len(hinted) == 1
+    assert any("could not parse expression" in m for m in messages)

@@ -8,6 +8,7 @@ refusal is reported against the SLO whose rule group it is in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from onshift.alerting.rules import render_rules_yaml, slo_rule_groups
@@ -16,6 +17,9 @@ from onshift.slo.model import SLO
 from onshift.slo.promql import PromQLChecker
 
 __all__ = ["check_generated_rules"]
+
+# promtool's detail for a label or annotation: the rule's name (Go-quoted), then which one.
+_TEMPLATE = re.compile(r'^"(?:[^"\\]|\\.)*": (?:label|annotation) "')
 
 
 def check_generated_rules(slos: Sequence[SLO], checker: PromQLChecker) -> list[Problem]:
@@ -34,8 +38,8 @@ def check_generated_rules(slos: Sequence[SLO], checker: PromQLChecker) -> list[P
     return [
         Problem(
             file=file or None,
-            message=f"Prometheus would refuse the rules generated for {name}: {detail} "
-            "(labels and annotations are Go templates)",
+            message=f"Prometheus would refuse the rules generated for {name}: {detail}"
+            + (" (labels and annotations are Go templates)" if _TEMPLATE.match(detail) else ""),
         )
         for file, name, detail in found
     ]

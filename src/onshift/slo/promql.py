@@ -21,7 +21,7 @@ from onshift.errors import Problem, SourceError
 from onshift.slo.model import SLO, SourceRef
 from onshift.units import format_duration
 
-__all__ = ["PromQLChecker", "Promtool", "check_promql"]
+__all__ = ["PromQLChecker", "Promtool", "check_promql", "no_comment"]
 
 _SAMPLE_WINDOW = timedelta(minutes=5)
 # promtool quotes group and rule names as Go does (%q): a name may hold \" and \\.
@@ -31,6 +31,33 @@ _GO_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-
 _GO_CHARS = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _NO_PARSE = "could not parse expression: "
 _SHOWN = 120  # characters of a query quoted in a message
+
+
+def no_comment(query: str) -> str:
+    """``query`` if it holds no PromQL comment (``#`` outside a string literal to the end of
+    its line); a validator for the query fields of every SLO format."""
+    quote = None
+    escaped = False
+    for at, char in enumerate(query):
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote != "`":  # `raw` strings have no escapes
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "\"'`":
+            quote = char
+        elif char == "#":
+            comment = query[at:].splitlines()[0]
+            shown = comment if len(comment) <= 40 else comment[:39] + "…"
+            msg = (
+                f"the query holds a PromQL comment ({shown!r}); onshift embeds each query in "
+                "larger expressions (the error ratio, the period ratio), where a comment would "
+                "hide the rest of its line: remove it"
+            )
+            raise ValueError(msg)
+    return query
 
 
 class PromQLChecker(Protocol):

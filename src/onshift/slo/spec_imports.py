@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from onshift.slo.catalogue import catalogue_for_period
 from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
+from onshift.slo.promql import no_comment
 from onshift.slo.spec_onshift import Labels, source_ref
 from onshift.slo.spec_openslo import parse_openslo
 from onshift.specfile import Document, PathElem, StrictBool, StrictNumber, parse_model
@@ -43,7 +44,9 @@ def _go_window(query: str) -> str:
 
 
 # Checked while validating, so that they are reported with every other problem of the file.
-_SlothQuery = Annotated[str, Field(min_length=1), AfterValidator(_go_window)]
+_SlothQuery = Annotated[
+    str, Field(min_length=1), AfterValidator(no_comment), AfterValidator(_go_window)
+]
 
 
 class _SlothEvents(_Strict):

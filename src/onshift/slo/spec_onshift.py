@@ -34,6 +34,7 @@ from onshift.slo.model import (
     period_problem,
     window_problems,
 )
+from onshift.slo.promql import no_comment
 from onshift.specfile import (
     Document,
     PathElem,
@@ -88,7 +89,9 @@ def _period_text(text: str) -> str:
 # (after the shape was valid, they used to show up only once the rest had been fixed).
 _DurationText = Annotated[str, AfterValidator(_duration_text)]
 _PeriodText = Annotated[str, AfterValidator(_period_text)]
-_Query = Annotated[str, Field(min_length=1), AfterValidator(_has_window)]
+_Query = Annotated[
+    str, Field(min_length=1), AfterValidator(no_comment), AfterValidator(_has_window)
+]
 
 
 class _Strict(BaseModel):

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from onshift.errors import Problem, SpecError
 from onshift.slo.model import PrometheusBinding, SourceRef
+from onshift.slo.promql import no_comment
 from onshift.slo.spec_onshift import source_ref
 from onshift.specfile import Document, PathElem, StrictBool, parse_model
 
@@ -31,7 +32,7 @@ class Strict(BaseModel):
 
 
 class _MetricSpec(Strict):
-    query: str = Field(min_length=1)
+    query: Annotated[str, Field(min_length=1), AfterValidator(no_comment)]
 
 
 class _MetricSource(Strict):
