@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, unquote_plus
 
 import httpx
 import numpy as np
+import numpy.typing as npt
 
 from onshift.errors import SourceError
 from onshift.slo.model import SLO
 from onshift.slo.series import CountSeries
+from onshift.sources._limits import MAX_COUNT, SHOWN_MAX, total_over_max
+from onshift.units import to_iso
 
 __all__ = ["PrometheusSource"]
 
 _MAX_POINTS = 10_000
+F64 = npt.NDArray[np.float64]
+_ROUNDING = 1e-9  # relative to the total rate at the same step
 # The rules of onshift.runbook.redact, which is not imported: the runbook package would add
 # ~0.1 s to every --prometheus run. Userinfo cannot hold / ? # (RFC 3986).
 _USERINFO = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?P<userinfo>[^/?#]*)@")
@@ -204,9 +209,56 @@ class PrometheusSource:
         errors = self._chunked(errors_q, first, last, step_s)
         total = self._chunked(total_q, first, last, step_s)
         times = np.arange(first, last + step_s, step_s, dtype=np.int64)
-        t = np.array([total.get(int(x), 0.0) for x in times], dtype=np.float64) * step_s
-        e = np.array([errors.get(int(x), 0.0) for x in times], dtype=np.float64) * step_s
+        t = np.array([total.get(int(x), 0.0) for x in times], dtype=np.float64)
+        e = np.array([errors.get(int(x), 0.0) for x in times], dtype=np.float64)
+        # NaN (Prometheus' answer to 0/0, a NaN sample …) says nothing about that step: the
+        # step has no data in either query, as if both had no sample. Counting the other
+        # query's value alone would report "0 bad of N events" for a step whose errors are
+        # unknown, or errors out of an unknown total.
+        unknown = np.isnan(t) | np.isnan(e)
+        t[unknown] = 0.0
+        e[unknown] = 0.0
+        # An errors query written as total − good rounds to -1e-17 where both are equal:
+        # that much below zero is rounding, not a negative count.
+        e[(e < 0) & (-e <= _ROUNDING * t)] = 0.0
+        self._check(total_q, times, t, step_s)
+        self._check(errors_q, times, e, step_s)
         # Rates are floats: keep bad within [0, total] so a ratio never leaves [0, 1].
-        e = np.clip(np.nan_to_num(e), 0.0, None)
-        t = np.maximum(np.nan_to_num(t), e)
+        t, e = t * step_s, e * step_s
+        t = np.maximum(t, e)
+        self._check_sum(total_q, times, t)
         return CountSeries(end=times, good=t - e, total=t, step_s=step_s)
+
+    def _check(self, query: str, times: npt.NDArray[np.int64], rates: F64, step_s: int) -> None:
+        """Rates ≥ 0 whose counts per step float64 sums keep exact (``_limits``)."""
+        # One comparison each way (rates are not NaN here); the multiplication waits until
+        # the rates are known to be small, so 1e308 never overflows.
+        bad = np.flatnonzero((rates < 0) | (rates > MAX_COUNT / step_s))
+        if not len(bad):
+            return
+        index = int(bad[0])
+        rate = float(rates[index])
+        where = f"{self._where(query)} returned {rate:g} at {_when(times[index])}"
+        if rate < 0:
+            msg = f"{where}; an SLO query must return a rate ≥ 0 (a count of events per second)"
+        else:
+            msg = (
+                f"{where}: {rate * step_s:g} events in a {step_s} s step, more than "
+                f"{SHOWN_MAX}; float64 sums lose whole events beyond that"
+            )
+        raise SourceError(msg)
+
+    def _check_sum(self, query: str, times: npt.NDArray[np.int64], counts: F64) -> None:
+        over = total_over_max(counts, query, "events")
+        if over is not None:
+            assert over.row is not None
+            msg = (
+                f"{self._where(query)}: the counts add up to more than {SHOWN_MAX} by "
+                f"{_when(times[over.row])}; float64 sums lose whole events beyond that: "
+                "query a shorter span"
+            )
+            raise SourceError(msg)
+
+
+def _when(time: np.int64) -> str:
+    return f"{to_iso(datetime.fromtimestamp(int(time), UTC))} ({int(time)})"
