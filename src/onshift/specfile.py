@@ -212,6 +212,19 @@ def _unconstructable(
     return []
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader (YAML 1.1) reading numbers as YAML 1.2 does as well: ``1e-300``,
+    ``5e-324`` and ``99.9e0`` (an exponent without a dot or without a sign) and ``-.5`` are
+    numbers, not the strings YAML 1.1 makes of them."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?\.[0-9]+)$"),
+    list("-+0123456789."),
+)
+
+
 def _read(path: Path | str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -224,7 +237,7 @@ def _read(path: Path | str) -> str:
 def load_documents(path: Path | str, *, text: str | None = None) -> list[Document]:
     """Every non-empty YAML document in ``path``; a syntax error becomes a :class:`SpecError`."""
     file = str(path)
-    loader = yaml.SafeLoader(_read(path) if text is None else text)
+    loader = _Loader(_read(path) if text is None else text)
     docs: list[Document] = []
     problems: list[Problem] = []
     try:
@@ -323,7 +336,9 @@ def _allowed_fields(model: type[BaseModel], loc: Sequence[PathElem]) -> list[str
     return sorted(set(names))
 
 
-def _message(err: Any, model: type[BaseModel], loc: Sequence[PathElem]) -> str:
+def _message(
+    err: Any, model: type[BaseModel], loc: Sequence[PathElem], *, quoted: bool = False
+) -> str:
     kind = err.get("type", "")
     if kind == "missing":
         return "required field is missing"
@@ -343,7 +358,7 @@ def _message(err: Any, model: type[BaseModel], loc: Sequence[PathElem]) -> str:
     value = err.get("input")
     if isinstance(value, str | int | float | bool) and kind not in ("value_error",):
         msg += f" (got {value!r})"
-    if kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
+    if kind in ("float_type", "int_type", "bool_type") and isinstance(value, str) and quoted:
         msg += "; write it without quotes" if _unquoted_would_do(value, kind) else ""
     return msg
 
@@ -434,7 +449,10 @@ def problems_from_validation(
     problems = []
     for item in sorted(_collapse(located), key=lambda item: item.index):
         full = [*prefix, *item.path]
-        problems.append(doc.problem(full, _message(item.err, model, item.path)))
+        node = _node_at(doc.node, full)
+        # Only a value the file quoted is one that "write it without quotes" would fix.
+        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+        problems.append(doc.problem(full, _message(item.err, model, item.path, quoted=quoted)))
     return problems
 
 

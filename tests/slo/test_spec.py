@@ -1149,3 +1149,42 @@ spec:
         f"SLO a/b-c and SLO a-b/c (in {path}) both have the sloth_id 'a-b-c' (service-name) "
         "that names their series and rule groups; rename one"
     )
+
+
+_EVENTS_SLO = """apiVersion: onshift/v1
+kind: SLO
+metadata: {name: a, service: b}
+spec:
+  objective: OBJECTIVE
+  indicator:
+    events: {bad_if: [{field: status, op: ">=", value: 500}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "objective"),
+    [("99.9e0", Fraction(999, 1000)), ("9.99E+1", Fraction(999, 1000)), ("1e-300", None)],
+)
+def test_numbers_with_an_exponent_are_numbers_as_in_yaml_1_2(
+    tmp_path: Path, written: str, objective: Fraction | None
+) -> None:
+    # YAML 1.1 (PyYAML) reads 1e-300 and 99.9e0 (no dot, or no sign in the exponent) as
+    # strings, which were then refused with "write it without quotes".
+    (slo,) = load_slos([write(tmp_path, _EVENTS_SLO.replace("OBJECTIVE", written))])
+    assert slo.objective == (objective or Fraction(written) / 100)
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("'1e-300'", "Input should be a valid number (got '1e-300'); write it without quotes"),
+        ('"99.9"', "Input should be a valid number (got '99.9'); write it without quotes"),
+        ("09", "Input should be a valid number (got '09')"),
+        ("١٢", "Input should be a valid number (got '١٢')"),
+    ],
+)
+def test_write_it_without_quotes_is_said_only_of_a_quoted_value(
+    tmp_path: Path, written: str, message: str
+) -> None:
+    path = write(tmp_path, _EVENTS_SLO.replace("OBJECTIVE", written))
+    assert problems(path) == [f"{path}:5: spec.objective: {message}"]
