@@ -224,9 +224,13 @@ def test_a_condition_value_the_column_cannot_hold_is_an_input_error(tmp_path: Pa
     predicate = EventPredicate(bad_if=(Condition(field="status", op=Op.EQ, value="oops"),))
     with pytest.raises(InputError) as exc:
         read_request_log(write_log(tmp_path / "log.csv", OP_LOG), predicate)
+    # At the log's first value, not at the spec's path against the log file.
     [(line, path, message)] = problems(exc)
-    assert (line, path) == (None, "bad_if[0].value")
-    assert "'status' holds number values" in message
+    assert (line, path) == (2, "status")
+    assert message == (
+        "the log's 'status' holds numbers (the first here), but the SLO compares it with "
+        "bad_if[0]: == 'oops'"
+    )
 
 
 def test_an_ordered_comparison_casts_a_numeric_text_column(tmp_path: Path) -> None:

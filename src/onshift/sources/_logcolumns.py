@@ -13,6 +13,7 @@ casting the condition's value; ordered comparisons need numbers and cast a text 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -48,6 +49,18 @@ class _Failed(Exception):
     """Internal: a column could not be used; its problems are already recorded."""
 
 
+class _Mismatch(Exception):
+    """Internal: the log's values of a field cannot compare with a condition's value."""
+
+    def __init__(self, row: int, kind: Kind) -> None:
+        super().__init__(kind)
+        self.row = row
+        self.kind = kind
+
+
+_KIND_SHOWN: dict[Kind, str] = {"number": "numbers", "text": "text", "bool": "true/false"}
+
+
 def _first_failure(column: Any, cast: Cast) -> tuple[int, Any] | None:
     """Row index and value of the first non-null value that ``cast`` rejects."""
     import pyarrow as pa
@@ -65,6 +78,12 @@ def _first_failure(column: Any, cast: Cast) -> tuple[int, Any] | None:
                         return offset + i, value.as_py()
         offset += len(chunk)
     return None
+
+
+def _first_valid(column: Any) -> int:
+    import pyarrow.compute as pc
+
+    return int(np.flatnonzero(as_bool(pc.is_valid(column)))[0])
 
 
 def _first_null(column: Any) -> int | None:
@@ -116,6 +135,7 @@ class Columns:
         self._table = table
         self._text_may_be_numbers = text_may_be_numbers
         self._typed: dict[str, tuple[Kind, Any]] = {}
+        self._finite: dict[str, bool] = {}
 
     @property
     def rows(self) -> int:
@@ -135,6 +155,30 @@ class Columns:
             self._typed[name] = (kind, column)
         return self._typed[name]
 
+    def check_finite(self, name: str, column: Any, problems: list[RowProblem]) -> None:
+        """Compared numbers must be finite: nan never matches and a JSON number beyond float64
+        reads as inf, so either would silently decide good or bad. Recorded once a field."""
+        import pyarrow.compute as pc
+
+        if name not in self._finite:
+            # One vectorised sum: finite unless some value is not (or finite ones overflow,
+            # which the exact check below then clears).
+            total = pc.sum(column).as_py()
+            self._finite[name] = total is None or math.isfinite(total)
+            if not self._finite[name]:
+                bad = pc.fill_null(
+                    pc.invert(pc.is_finite(column)), scalar_of(value=False, arrow_type="bool")
+                )
+                rows = np.flatnonzero(as_bool(bad))
+                self._finite[name] = not len(rows)
+                if len(rows):
+                    value = float(column[int(rows[0])].as_py())
+                    shown = "nan" if math.isnan(value) else f"{value:g} (a number beyond float64)"
+                    message = f"expected a finite number, got {shown}"
+                    problems.append(RowProblem(row=int(rows[0]), path=name, message=message))
+        if not self._finite[name]:
+            raise _Failed
+
     def numbers(self, name: str, problems: list[RowProblem], why: str) -> Any:
         """The column as float64, or record the first value that is not a number."""
         import pyarrow as pa
@@ -151,7 +195,8 @@ class Columns:
         elif kind == "null":
             return column.cast(pa.float64())
         else:
-            problems.append(RowProblem(row=0, path=name, message=f"{why}, got true/false"))
+            row = _first_valid(column)
+            problems.append(RowProblem(row=row, path=name, message=f"{why}, got true/false"))
         raise _Failed
 
 
@@ -311,26 +356,25 @@ _CONVERT: dict[Kind, Callable[[Scalar], Any]] = {
 _ARROW_TYPE = {"number": "float64", "text": "string", "bool": "bool"}
 
 
-def _condition(columns: Columns, cond: Condition, path: str, problems: list[RowProblem]) -> Any:
+def _condition(columns: Columns, cond: Condition, problems: list[RowProblem]) -> Any:
     """Where ``cond`` holds; null or missing values never satisfy it."""
     import pyarrow.compute as pc
 
+    kind, column = columns.get(cond.field)
     if cond.op in (Op.LT, Op.LE, Op.GT, Op.GE):
+        if kind == "bool":
+            raise _Mismatch(_first_valid(column), kind)
         column = columns.numbers(cond.field, problems, f"'{cond.op.value}' compares numbers")
-        kind: Kind = "number"
-    else:
-        kind, column = columns.get(cond.field)
+        kind = "number"
     if kind == "null":
         return None
+    if kind == "number":
+        columns.check_finite(cond.field, column, problems)
     values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     try:
         cast = [_CONVERT[kind](v) for v in values]
     except ValueError:
-        message = (
-            f"'{cond.field}' holds {kind} values in this log; cannot compare with {cond.value!r}"
-        )
-        problems.append(RowProblem(row=None, path=f"{path}.value", message=message))
-        raise _Failed from None
+        raise _Mismatch(_first_valid(column), kind) from None
     functions = {
         Op.EQ: "equal",
         Op.NE: "not_equal",
@@ -354,14 +398,27 @@ def bad_mask(
 
     mask: Any = None
     failed = False
+    # One problem per field, at its first value, naming every condition it fails.
+    mismatched: dict[str, tuple[_Mismatch, list[str]]] = {}
     for i, cond in enumerate(predicate.bad_if):
         try:
-            hit = _condition(columns, cond, f"bad_if[{i}]", problems)
+            hit = _condition(columns, cond, problems)
         except _Failed:
             failed = True
             continue
+        except _Mismatch as exc:
+            failed = True
+            condition = f"bad_if[{i}]: {cond.op.value} {cond.value!r}"
+            mismatched.setdefault(cond.field, (exc, []))[1].append(condition)
+            continue
         if hit is not None:
             mask = hit if mask is None else pc.or_(mask, hit)
+    for field, (mismatch, conditions) in mismatched.items():
+        message = (
+            f"the log's '{field}' holds {_KIND_SHOWN[mismatch.kind]} (the first here), but "
+            f"the SLO compares it with {', '.join(conditions)}"
+        )
+        problems.append(RowProblem(row=mismatch.row, path=field, message=message))
     if failed:
         return None
     if mask is None:

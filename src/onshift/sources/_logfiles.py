@@ -11,11 +11,16 @@ import contextlib
 import csv
 import io
 import json
+import math
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from onshift.errors import InputError, Problem
-from onshift.sources._arrow import first_invalid_utf8, scalar_of
+from onshift.sources._arrow import as_bool, first_invalid_utf8, scalar_of
 from onshift.sources._rows import (
     MAX_PROBLEMS,
     RowProblem,
@@ -154,7 +159,7 @@ def read_jsonl(path: Path, names: tuple[str, ...]) -> Any:
         raise InputError(
             [Problem(file=file, path=n, message=f"no line has the field {n!r}") for n in missing]
         )
-    table = _scalar_columns(table.select(list(names)), file)
+    table = _scalar_columns(table.select(list(names)), path)
     _check_utf8(path, table)
     return table
 
@@ -187,21 +192,25 @@ def _reader_pool() -> Any:
         return None
 
 
-def _scalar_columns(table: Any, file: str) -> Any:
-    """Fields read by inference may be timestamps (kept as text) or nested (refused)."""
+def _scalar_columns(table: Any, path: Path) -> Any:
+    """Fields read by inference may be timestamps (kept as text) or nested (refused at the
+    first line that has one: a field keeps one JSON type, so every value there is nested)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.types as pat
 
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     for i, name in enumerate(table.schema.names):
         arrow_type = table.schema.field(name).type
         if pat.is_timestamp(arrow_type) and name != "timestamp":
             table = table.set_column(i, name, table[name].cast(pa.string()))
         elif _json_type(arrow_type) is None and not pat.is_null(arrow_type):
-            message = "expected numbers, text or true/false, got objects or lists"
-            problems.append(Problem(file=file, path=name, message=message))
+            row = int(np.flatnonzero(as_bool(pc.is_valid(table[name])))[0])
+            got = "an object" if pat.is_struct(arrow_type) else "a list"
+            message = f"expected a number, text or true/false, got {got}"
+            problems.append(RowProblem(row=row, path=name, message=message))
     if problems:
-        raise InputError(problems)
+        raise InputError(locate(path, "jsonl", problems))
     return table
 
 
@@ -249,6 +258,36 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return record
 
 
+@dataclass(frozen=True, slots=True)
+class _Huge:
+    """A JSON number beyond float64, which pyarrow refuses and json.loads reads as inf."""
+
+    text: str
+
+
+def _float(text: str) -> float | _Huge:
+    value = float(text)
+    return _Huge(text[:40]) if math.isinf(value) else value
+
+
+def _int(text: str) -> int | _Huge:
+    value = int(text)
+    return _Huge(f"{text[:40]}…" if len(text) > 40 else text) if abs(value) > _LARGEST else value
+
+
+_LARGEST = int(sys.float_info.max)
+
+
+def _holds_huge(value: object) -> bool:
+    if isinstance(value, _Huge):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_huge(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_huge(v) for v in value)
+    return False
+
+
 def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[Problem]:
     """Find, line by line, what the fast reader refused: slow, so only after it failed."""
     file = str(path)
@@ -263,7 +302,9 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
             try:
                 # Bytes that are not UTF-8 matter only in the fields we read (below).
                 text = raw.decode("utf-8", errors="surrogateescape")
-                record = json.loads(text, object_pairs_hook=_unique_keys)
+                record = json.loads(
+                    text, object_pairs_hook=_unique_keys, parse_float=_float, parse_int=_int
+                )
             except _RepeatedKeyError as err:
                 message = "the field appears more than once on this line; give it once"
                 problems.append(Problem(file=file, line=number, path=err.key, message=message))
@@ -274,6 +315,13 @@ def _diagnose_jsonl(path: Path, names: tuple[str, ...], exc: Exception) -> list[
             if not isinstance(record, dict):
                 message = "expected a JSON object, one request a line"
                 problems.append(Problem(file=file, line=number, message=message))
+                continue
+            huge = [(key, value) for key, value in record.items() if _holds_huge(value)]
+            for key, value in huge:
+                shown = value.text if isinstance(value, _Huge) else "a number in the value"
+                message = f"{shown} is too large for a float64 number (at most about 1.8e308)"
+                problems.append(Problem(file=file, line=number, path=key, message=message))
+            if huge:
                 continue
             for name in names:
                 value = record.get(name)
