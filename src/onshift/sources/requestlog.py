@@ -17,9 +17,10 @@ Semantics, decided here and tested in ``tests/sources/test_requestlog.py``:
   ``"503"``. JSON ``true``/``false`` compare with booleans or the strings ``"true"``/``"false"``.
   Ordered comparisons need numbers: a text column is cast, and a value that is not a number is
   an input error at its line. A condition value that cannot take the column's type is an input
-  error (``bad_if[i].value``).
+  error at the field's first value, naming the conditions. A compared number must be finite.
 - With ``weight: FIELD`` an event weighs that field's value, a finite number ≥ 0 that every
-  line must have.
+  line must have; each weight and their sum stay within 2**53 (``_limits``).
+- Text in the fields read must be UTF-8; a CSV header names each column read once.
 - In CSV an empty cell is null. In JSONL a field keeps one JSON type throughout the file.
   Numbers compare as float64 (integers beyond 2**53 lose precision).
 
