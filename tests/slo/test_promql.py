@@ -191,8 +191,10 @@ def test_templates_refused_in_the_generated_rules_are_reported_once_per_slo(
     path = _write(tmp_path, BAD_TEMPLATES)
     checker = FakePromQLChecker(refuse_rules={"{{ .Broken": 'annotation "runbook": unclosed'})
     problems = check_generated_rules(load_slos([path]), checker)
-    # The page and the ticket alert both carry the annotation: one problem, at the file.
-    assert [(p.file, p.line) for p in problems] == [(str(path), None)]
+    # The page and the ticket alert both carry the annotation: one problem, where it is.
+    assert [(p.file, p.line, p.path) for p in problems] == [
+        (str(path), 12, "spec.alerting.annotations.runbook")
+    ]
     assert problems[0].message.startswith(
         "Prometheus would refuse the rules generated for agent/avail: "
         '"AvailBudgetBurn": annotation "runbook": unclosed'
@@ -208,7 +210,10 @@ def test_check_and_rules_refuse_a_template_promtool_refuses(run_cli: Run, tmp_pa
         result = run_cli(*args)
         assert result.code == 2, args
         (line,) = result.err.splitlines()
-        assert line.startswith(f"error: {path}: Prometheus would refuse the rules generated")
+        assert line.startswith(
+            f"error: {path}:12: spec.alerting.annotations.runbook: Prometheus would refuse the "
+            "rules generated"
+        )
         assert 'annotation "runbook"' in line
         assert "unclosed action" in line
     assert not out.exists()
@@ -224,7 +229,8 @@ def test_a_refusal_in_a_group_whose_name_holds_a_quote_is_reported_against_its_s
     assert result.code == 2
     (line,) = result.err.splitlines()
     assert line.startswith(
-        f'error: {path}: Prometheus would refuse the rules generated for ag"ent/avail: '
+        f"error: {path}:12: spec.alerting.annotations.runbook: "
+        'Prometheus would refuse the rules generated for ag"ent/avail: '
         '"AvailBudgetBurn": annotation "runbook": '
     )
 
@@ -313,3 +319,51 @@ def test_only_label_and_annotation_refusals_carry_the_go_template_hint(tmp_path:
     assert [m for m in hinted if 'annotation "runbook"' in m] == hinted
     assert len(hinted) == 1
     assert any("could not parse expression" in m for m in messages)
+
+
+SLOTH_TEMPLATES = """\
+version: prometheus/v1
+service: agent
+slos:
+  - name: requests
+    objective: 99.5
+    sli:
+      events:
+        error_query: sum(rate(agent_requests_total{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(agent_requests_total[{{.window}}]))
+    alerting:
+      name: AgentRequests
+      labels: {team: "{{ .Team"}
+      annotations: {summary: "{{ .Shared"}
+      page_alert:
+        annotations: {summary: "{{ .Both"}
+      ticket_alert:
+        labels: {channel: "{{ .Channel"}
+        annotations: {summary: "{{ .Both"}
+"""
+
+
+TEAM = 'label "team": template: unclosed action'
+CHANNEL = 'label "channel": template: unclosed action'
+SUMMARY = 'annotation "summary": template: unclosed action'
+
+
+def test_a_refused_label_or_annotation_is_reported_where_the_file_wrote_it(
+    tmp_path: Path,
+) -> None:
+    from onshift.alerting.rules_check import check_generated_rules
+
+    path = _write(tmp_path, SLOTH_TEMPLATES)
+    checker = FakePromQLChecker(
+        refuse_rules={"{{ .Team": TEAM, "{{ .Channel": CHANNEL, "{{ .Both": SUMMARY}
+    )
+    problems = check_generated_rules(load_slos([path]), checker)
+    hint = " (labels and annotations are Go templates)"
+    found = [(p.line, p.path, p.message.split("agent/requests: ", 1)[1]) for p in problems]
+    assert sorted(found, key=lambda item: item[0] or 99) == [
+        (12, "slos[0].alerting.labels.team", f'"AgentRequests": {TEAM}{hint}'),
+        (17, "slos[0].alerting.ticket_alert.labels.channel", f'"AgentRequests": {CHANNEL}{hint}'),
+        # Each tier has its own summary: which one promtool refused is not known.
+        (None, "", f'"AgentRequests": {SUMMARY}{hint}'),
+    ]
+    assert all(p.file == str(path) for p in problems)

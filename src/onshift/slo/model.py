@@ -87,6 +87,22 @@ class AlertPolicy:
     # ticket_alert blocks); a tier's own label wins, as in Sloth.
     tier_labels: Mapping[Severity, Mapping[str, str]] = field(default_factory=dict)
     tier_annotations: Mapping[Severity, Mapping[str, str]] = field(default_factory=dict)
+    written: Mapping[str, SourceRef] = field(default_factory=dict, compare=False)
+    """Where each label and annotation was written, by ``label:NAME`` / ``annotation:NAME``
+    (``page:label:NAME`` … for a tier's own): what a check of the generated rules reports
+    against."""
+
+    def where(self, kind: str, name: str) -> list[SourceRef]:
+        """Where the ``kind`` (label or annotation) ``name`` of the alerts was written: the
+        tier's own value for each tier that has an alert, else the shared one."""
+        found: dict[SourceRef, None] = {}
+        for severity in dict.fromkeys(w.severity for w in self.active_windows):
+            ref = self.written.get(f"{severity}:{kind}:{name}") or self.written.get(
+                f"{kind}:{name}"
+            )
+            if ref is not None:
+                found[ref] = None
+        return list(found)
 
     def enabled(self, severity: Severity) -> bool:
         return self.page_enabled if severity is Severity.PAGE else self.ticket_enabled

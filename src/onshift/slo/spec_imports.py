@@ -15,9 +15,16 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from onshift.slo.catalogue import catalogue_for_period
-from onshift.slo.model import SLO, AlertPolicy, Indicator, PrometheusBinding, Severity
+from onshift.slo.model import (
+    SLO,
+    AlertPolicy,
+    Indicator,
+    PrometheusBinding,
+    Severity,
+    SourceRef,
+)
 from onshift.slo.promql import no_comment
-from onshift.slo.spec_onshift import Labels, source_ref
+from onshift.slo.spec_onshift import Labels, source_ref, written_refs
 from onshift.slo.spec_openslo import parse_openslo
 from onshift.specfile import Document, PathElem, StrictBool, StrictNumber, parse_model
 
@@ -150,8 +157,33 @@ def parse_sloth(doc: Document, *, period: timedelta = timedelta(days=30)) -> lis
                         Severity.PAGE: page.annotations,
                         Severity.TICKET: ticket.annotations,
                     },
+                    written=_written(doc, i, slo.alerting),
                 ),
                 source=doc.file,
             )
         )
     return out
+
+
+def _written(doc: Document, index: int, alerting: _SlothAlerting) -> dict[str, SourceRef]:
+    base: list[PathElem] = ["slos", index, "alerting"]
+    written = written_refs(
+        doc,
+        {
+            "label": ([*base, "labels"], alerting.labels),
+            "annotation": ([*base, "annotations"], alerting.annotations),
+        },
+    )
+    for severity, tier, key in (
+        (Severity.PAGE, alerting.page_alert, "page_alert"),
+        (Severity.TICKET, alerting.ticket_alert, "ticket_alert"),
+    ):
+        own = written_refs(
+            doc,
+            {
+                "label": ([*base, key, "labels"], tier.labels),
+                "annotation": ([*base, key, "annotations"], tier.annotations),
+            },
+        )
+        written.update({f"{severity}:{k}": ref for k, ref in own.items()})
+    return written

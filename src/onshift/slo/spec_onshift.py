@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from fractions import Fraction
 from typing import Annotated, Literal
@@ -45,7 +46,7 @@ from onshift.specfile import (
 )
 from onshift.units import format_duration, parse_duration
 
-__all__ = ["Labels", "parse_onshift_slo"]
+__all__ = ["Labels", "parse_onshift_slo", "source_ref", "written_refs"]
 
 _Scalar = str | int | float | bool
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -315,6 +316,13 @@ def parse_onshift_slo(doc: Document) -> SLO:
             ticket_enabled=alerting.ticket.enabled,
             labels=dict(alerting.labels),
             annotations=dict(alerting.annotations),
+            written=written_refs(
+                doc,
+                {
+                    "label": (["spec", "alerting", "labels"], alerting.labels),
+                    "annotation": (["spec", "alerting", "annotations"], alerting.annotations),
+                },
+            ),
         ),
         source=doc.file,
     )
@@ -329,6 +337,18 @@ def _binding(doc: Document, prometheus: _Prometheus) -> PrometheusBinding:
             (getattr(prometheus, key), source_ref(doc, [*path, key])) for key in ("errors", "total")
         ),
     )
+
+
+def written_refs(
+    doc: Document, where: Mapping[str, tuple[list[PathElem], Mapping[str, str]]]
+) -> dict[str, SourceRef]:
+    """``{"KIND:NAME": where it is written}`` for the labels or annotations of each
+    ``KIND: (path, values)`` (:attr:`AlertPolicy.written`)."""
+    return {
+        f"{kind}:{name}": source_ref(doc, [*path, name])
+        for kind, (path, values) in where.items()
+        for name in values
+    }
 
 
 def source_ref(doc: Document, path: list[PathElem]) -> SourceRef:
