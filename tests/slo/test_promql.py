@@ -367,3 +367,14 @@ def test_a_refused_label_or_annotation_is_reported_where_the_file_wrote_it(
         (None, "", f'"AgentRequests": {SUMMARY}{hint}'),
     ]
     assert all(p.file == str(path) for p in problems)
+
+
+def test_an_slo_name_with_a_newline_is_quoted_in_a_refusal(tmp_path: Path) -> None:
+    from onshift.alerting.rules_check import check_generated_rules
+
+    path = _write(tmp_path, BAD_TEMPLATES.replace("service: agent", 'service: "ag\\nent"'))
+    checker = FakePromQLChecker(refuse_rules={"{{ .Broken": SUMMARY})
+    (problem,) = check_generated_rules(load_slos([path]), checker)
+    assert problem.message.startswith(
+        "Prometheus would refuse the rules generated for 'ag\\nent/avail': "
+    )

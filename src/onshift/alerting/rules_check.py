@@ -34,6 +34,7 @@ def check_generated_rules(slos: Sequence[SLO], checker: PromQLChecker) -> list[P
     for group, detail in checker.rules_errors(render_rules_yaml(bound)):
         slo = owner.get(group)
         name = f"{slo.service}/{slo.name}" if slo else group
+        name = name if name.isprintable() else repr(name)  # one line per problem
         found[(_where(slo, detail), name, detail)] = None
     return [
         Problem(
