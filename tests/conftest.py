@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,3 +68,14 @@ def require_binary(name: str) -> str:
             pytest.fail(f"{name} is required in CI (install the Debian package) but is missing")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+def promtool_check_rules(path: Path) -> subprocess.CompletedProcess[str]:
+    """``promtool check rules PATH`` (promtool is required: see :func:`require_binary`)."""
+    return subprocess.run(
+        [require_binary("promtool"), "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLES, ROOT, CliResult, require_binary
+from tests.conftest import EXAMPLES, ROOT, CliResult, promtool_check_rules, require_binary
 from tests.slo.helpers import BROKEN_PROMQL_SLO
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -103,16 +102,10 @@ def test_rules_out_writes_the_file_and_refuses_an_slo_without_prometheus(
 def test_promtool_check_rules_accepts_every_generated_file(
     run_cli: Run, tmp_path: Path, slo_file: Path
 ) -> None:
-    promtool = require_binary("promtool")
+    require_binary("promtool")
     out = tmp_path / "rules.yml"
     assert run_cli("rules", slo_file, "-o", out).code == 0
-    checked = subprocess.run(
-        [promtool, "check", "rules", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = promtool_check_rules(out)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "SUCCESS" in checked.stdout
 
@@ -271,15 +264,9 @@ def test_the_golden_file_has_no_yaml_anchors_or_aliases() -> None:
 
 @pytest.mark.promtool
 def test_promtool_check_rules_accepts_the_golden_file() -> None:
-    promtool = require_binary("promtool")
+    require_binary("promtool")
     golden = GOLDEN / "agent-availability.rules.yaml"
-    checked = subprocess.run(
-        [promtool, "check", "rules", str(golden)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = promtool_check_rules(golden)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -312,7 +299,7 @@ def test_label_values_are_escaped_as_promql_strings_in_every_selector() -> None:
 
 @pytest.mark.promtool
 def test_odd_service_names_make_rules_promtool_accepts(run_cli: Run, tmp_path: Path) -> None:
-    promtool = require_binary("promtool")
+    require_binary("promtool")
     slo = tmp_path / "slo.yaml"
     slo.write_text(
         BROKEN_PROMQL_SLO.split("metadata:")[0]
@@ -326,13 +313,7 @@ def test_odd_service_names_make_rules_promtool_accepts(run_cli: Run, tmp_path: P
     result = run_cli("rules", slo, "-o", out)
     assert result.code == 0, result.err
     assert "error" not in result.err
-    checked = subprocess.run(
-        [promtool, "check", "rules", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = promtool_check_rules(out)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert doc["groups"][0]["rules"][0]["labels"]["sloth_service"] == ODD_SERVICE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
@@ -13,7 +12,7 @@ import pytest
 from onshift.errors import SpecError
 from onshift.slo.spec import load_slos
 from onshift.specfile import load_documents
-from tests.conftest import EXAMPLES, ROOT, CliResult, require_binary
+from tests.conftest import EXAMPLES, ROOT, CliResult, promtool_check_rules, require_binary
 
 
 def write(tmp_path: Path, text: str, name: str = "slo.yaml") -> Path:
@@ -857,19 +856,13 @@ def test_openslo_readme_shaped_queries_make_rules_promtool_accepts(
     run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     # sum(rate(sum(http_requests_total{})[5m])): promtool refused the whole file.
-    promtool = require_binary("promtool")
+    require_binary("promtool")
     path = _openslo(
         tmp_path, 'sum(http_requests_total{status_code="200"})', "sum(http_requests_total{})"
     )
     out = tmp_path / "rules.yml"
     assert run_cli("rules", path, "-o", out).code == 0
-    checked = subprocess.run(
-        [promtool, "check", "rules", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = promtool_check_rules(out)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
