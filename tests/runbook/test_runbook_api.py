@@ -20,7 +20,7 @@ MODULES = [
     "onshift.runbook.plan",
     "onshift.runbook.ports",
     "onshift.runbook.probe",
-    "onshift.runbook.redact",
+    "onshift.redact",  # shared with the Prometheus source
     "onshift.runbook.registry",
     "onshift.runbook.render",
     "onshift.runbook.report",

@@ -14,8 +14,8 @@ from test_runbook_cli_run import FAST, probe_file, run_cli
 
 from onshift.clock import SystemClock
 from onshift.errors import TargetError
+from onshift.redact import redact_url, scrub
 from onshift.runbook import HttpFlagsTarget, read_journal, target_from_ref
-from onshift.runbook.redact import redact_url, scrub
 
 PASSWORD = "pa55-w0rd-XYZ"
 QUERY_TOKEN = "qs-t0ken-ABC"

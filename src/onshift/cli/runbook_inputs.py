@@ -95,7 +95,7 @@ def open_target(target: Path | None, url: str | None, token_env: str) -> Target:
     if url is not None:
         import httpx
 
-        from onshift.runbook.redact import redact_url, scrub
+        from onshift.redact import redact_url, scrub
 
         hidden = redact_url(url)  # messages never quote a password or token
         try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from onshift.redact import redact_url
 from onshift.runbook.changes import Change, Command, JsonValue
 from onshift.runbook.effects import RunResult
 from onshift.runbook.journal import JournalState, Outcome
 from onshift.runbook.plan import PlannedStep
-from onshift.runbook.redact import redact_url
 
 __all__ = [
     "journal_lines",

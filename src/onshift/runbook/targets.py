@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from onshift.errors import TargetError
+from onshift.redact import redact_url, scrub
 from onshift.runbook.changes import JsonValue, Patch, apply_patch
-from onshift.runbook.redact import redact_url, scrub
 
 __all__ = ["FlagsFileTarget", "HttpFlagsTarget", "target_from_ref"]
 

@@ -9,15 +9,14 @@ points per query.
 from __future__ import annotations
 
 import math
-import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote, unquote_plus
 
 import httpx
 import numpy as np
 import numpy.typing as npt
 
 from onshift.errors import SourceError
+from onshift.redact import redact_url, scrub
 from onshift.slo.model import SLO
 from onshift.slo.series import CountSeries
 from onshift.sources._limits import MAX_COUNT, SHOWN_MAX, total_over_max
@@ -28,42 +27,6 @@ __all__ = ["PrometheusSource"]
 _MAX_POINTS = 10_000
 F64 = npt.NDArray[np.float64]
 _ROUNDING = 1e-9  # relative to the total rate at the same step
-# The rules of onshift.runbook.redact, which is not imported: the runbook package would add
-# ~0.1 s to every --prometheus run. Userinfo cannot hold / ? # (RFC 3986).
-_USERINFO = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?P<userinfo>[^/?#]*)@")
-_SECRET_KEY = re.compile(
-    r"token|key|secret|pass|pwd|auth|sig|credential|session|cookie|bearer", re.IGNORECASE
-)
-
-
-def _redacted(url: str) -> tuple[str, tuple[str, ...]]:
-    """``url`` as messages show it (a password, a bare userinfo and the values of secret-looking
-    query keys become ``***``) and the secrets taken out, to mask them in quoted errors."""
-    secrets: list[str] = []
-    rest, question, query = url.partition("?")
-    found = _USERINFO.match(rest)
-    if found is not None:
-        user, colon, password = found["userinfo"].partition(":")
-        secret = password if colon else user
-        if secret:
-            secrets += [secret, unquote(secret)]
-            shown = f"{user}:***" if colon else "***"
-            rest = rest[: found.start("userinfo")] + shown + rest[found.end("userinfo") :]
-    pairs = []
-    for pair in query.split("&") if question else []:
-        key, equals, value = pair.partition("=")
-        if equals and value and _SECRET_KEY.search(unquote_plus(key)):
-            secrets += [value, unquote_plus(value)]
-            pair = f"{key}=***"  # noqa: PLW2901 - the pair as it is shown
-        pairs.append(pair)
-    shown_url = rest + question + "&".join(pairs)
-    return shown_url, tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:  # longest first
-        text = text.replace(secret, "***")
-    return text
 
 
 def _kind(value: object) -> str:
@@ -97,7 +60,8 @@ class PrometheusSource:
 
     def __init__(self, base_url: str, client: httpx.Client) -> None:
         self._base = base_url.rstrip("/")
-        self._shown, self._secrets = _redacted(self._base)
+        redacted = redact_url(self._base)
+        self._shown, self._secrets = redacted.shown, redacted.secrets
         self._client = client
 
     def _where(self, query: str) -> str:
@@ -113,7 +77,7 @@ class PrometheusSource:
                 params={"query": query, "start": start, "end": end, "step": step},
             )
         except httpx.HTTPError as exc:
-            detail = _scrub(str(exc), self._secrets)  # it may quote the URL
+            detail = scrub(str(exc), self._secrets)  # it may quote the URL
             msg = f"cannot reach Prometheus at {self._shown}: {detail}"
             raise SourceError(msg) from exc
         try:
@@ -130,7 +94,7 @@ class PrometheusSource:
             )
         status = body.get("status")
         if status == "error":
-            detail = _scrub(str(body.get("error")), self._secrets)[:500]
+            detail = scrub(str(body.get("error")), self._secrets)[:500]
             msg = f"Prometheus at {self._shown} rejected the query {query!r}: {detail}"
             raise SourceError(msg)
         if status != "success":

@@ -1,10 +1,12 @@
-"""Secrets in target URLs: what is journaled and printed in place of the URL itself.
+"""Secrets in URLs: what is journaled and printed in place of the URL itself.
 
-A flags endpoint URL can carry credentials (``https://user:pass@host/flags``) or a token in its
-query string (``?token=…``, ``?access_token=…``, ``?key=…``). Requests need the real URL; the
-journal, progress lines, error messages and incident timelines get :func:`redact_url`'s form,
-and text a library wrote about a request (which may quote the URL) goes through :func:`scrub`.
-Pure functions: no parsing library, so that a URL too broken to parse is still redacted.
+Shared by runbook targets and the Prometheus source (a top-level module, so that neither pulls
+in the other's package). A flags endpoint or a Prometheus URL can carry credentials
+(``https://user:pass@host/flags``) or a token in its query string (``?token=…``,
+``?access_token=…``, ``?key=…``). Requests need the real URL; the journal, progress lines,
+error messages and incident timelines get :func:`redact_url`'s form, and text a library wrote
+about a request (which may quote the URL) goes through :func:`scrub`. Pure functions: no
+parsing library, so that a URL too broken to parse is still redacted.
 """
 
 from __future__ import annotations
