@@ -13,9 +13,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
-import numpy.typing as npt
-
 from onshift.alerting.evaluate import PolicyEvaluation, evaluate_policy
 from onshift.slo.model import SLO, AlertWindow
 from onshift.slo.series import CountSeries
@@ -58,11 +55,6 @@ class SLOReport:
     @property
     def partial_windows(self) -> tuple[timedelta, ...]:
         return tuple(w for w in self.burn_rates if w > self.data_span)
-
-
-def _value(array: npt.NDArray[np.float64], index: int) -> float | None:
-    value = float(array[index])
-    return None if np.isnan(value) else value
 
 
 def exhaustion_time(remaining: float, period: timedelta, burn_rate: float) -> timedelta | None:

@@ -439,9 +439,10 @@ def weights(
         problems.append(RowProblem(row=missing, path=name, message="missing weight value"))
         return None
     values = as_float64(column)
-    # One pass refuses nan, ±inf, negatives and weights beyond what float64 sums keep exact.
-    invalid = np.flatnonzero(~((values >= 0) & (values <= MAX_COUNT)))
-    if len(invalid):
+    # Two reductions refuse nan (it fails both), ±inf, negatives and weights beyond what float64
+    # sums keep exact; the rows are looked for only then.
+    if len(values) and not (values.min() >= 0 and values.max() <= MAX_COUNT):
+        invalid = np.flatnonzero(~((values >= 0) & (values <= MAX_COUNT)))
         row = int(invalid[0])
         value = float(values[row])
         message = (

@@ -71,24 +71,42 @@ def read_counts_csv(path: Path | str) -> CountSeries:
     except OSError as exc:
         raise InputError.single(f"cannot read the file: {exc}", file=file) from exc
 
-    # Only between valid counts: an invalid one has its own message.
-    valid = np.isfinite(good) & np.isfinite(total) & (good >= 0) & (total >= 0)
-    over = np.flatnonzero(valid & (good > total))
-    for index in over[:MAX_PROBLEMS]:
-        problems.append(
-            RowProblem(
-                row=int(index),
-                path="good",
-                message=f"good ({good[index]:g}) is larger than total ({total[index]:g})",
-            )
-        )
-    problems += _too_large(good, total, valid)
+    if not _plainly_fine(good, total):
+        problems += _count_problems(good, total)
     if end is None:
         _raise(Path(path), problems)
     assert end is not None
     step = step_of(end, problems)
     _raise(Path(path), problems)
     return CountSeries(end=end, good=good, total=total, step_s=step)
+
+
+def _plainly_fine(good: F64, total: F64) -> bool:
+    """Every count finite, ≥ 0, within the bound, good ≤ total and the file total within the
+    bound, by whole-array reductions (nan fails every comparison): the usual case costs no
+    per-row masks."""
+    if not len(total):
+        return True
+    return bool(
+        min(good.min(), total.min()) >= 0
+        and max(good.max(), total.max()) <= MAX_COUNT
+        and not (good > total).any()
+        and total.sum() <= MAX_COUNT
+    )
+
+
+def _count_problems(good: F64, total: F64) -> list[RowProblem]:
+    # Only between valid counts: an invalid one has its own message.
+    valid = np.isfinite(good) & np.isfinite(total) & (good >= 0) & (total >= 0)
+    found = [
+        RowProblem(
+            row=int(index),
+            path="good",
+            message=f"good ({good[index]:g}) is larger than total ({total[index]:g})",
+        )
+        for index in np.flatnonzero(valid & (good > total))[:MAX_PROBLEMS]
+    ]
+    return found + _too_large(good, total, valid)
 
 
 def _too_large(good: F64, total: F64, valid: npt.NDArray[np.bool_]) -> list[RowProblem]:
@@ -143,8 +161,9 @@ def _typed_numbers(column: Any, name: str, problems: list[RowProblem]) -> F64:
     empty = as_bool(pc.is_null(column)) if column.null_count else None
     values = as_float64(pc.fill_null(column, scalar_of(float("nan"), "float64")))
     # nan, inf and 1e400 parse as floats but are not counts: one would poison every later sum.
-    valid = np.isfinite(values) & (values >= 0)
-    if not valid.all():
+    # Two reductions clear the usual case (nan fails both); the rows are looked for only then.
+    if len(values) and not (values.min() >= 0 and np.isfinite(values.max())):
+        valid = np.isfinite(values) & (values >= 0)
         for index in np.flatnonzero(~valid)[:MAX_PROBLEMS]:
             value = values[index]
             shown = "an empty cell" if empty is not None and empty[index] else f"{value:g}"
