@@ -206,10 +206,10 @@ def test_run_refuses_to_overwrite_an_existing_journal(
     assert files["journal"].read_text() == "keep me\n"
 
 
-def test_run_asks_before_a_step_that_needs_approval(
-    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+def _decline_approval(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra: str
+) -> int:
+    """Run a one-step runbook whose step needs approval, answering "n" on stdin."""
     files["runbook"].write_text(
         runbook_text(
             [{**flag_step("shed", "shed_load_percent", 20), "verify": FAST, "approval": "required"}]
@@ -217,8 +217,15 @@ def test_run_asks_before_a_step_that_needs_approval(
     )
     probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
-    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"])]
-    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"]), *extra]
+    return run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])])
+
+
+def test_run_asks_before_a_step_that_needs_approval(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    assert _decline_approval(files, tmp_path, monkeypatch) == 1
     out = capsys.readouterr().out
     assert "shed: skipped (not approved)" in out
     assert json.loads(files["flags"].read_text()) == FLAGS
@@ -228,18 +235,11 @@ def test_the_approval_prompt_goes_to_stderr_so_json_output_stays_json(
     files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    files["runbook"].write_text(
-        runbook_text(
-            [{**flag_step("shed", "shed_load_percent", 20), "verify": FAST, "approval": "required"}]
-        )
-    )
-    probe = probe_file(tmp_path / "probe.json", [(SystemClock().now(), 6.0)])
-    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
-    args = ["runbook", "run", str(files["runbook"]), "--target", str(files["flags"]), "--json"]
-    assert run_cli([*args, "--probe", str(probe), "--journal", str(files["journal"])]) == 1
+    assert _decline_approval(files, tmp_path, monkeypatch, "--json") == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["steps"][0]["status"] == "skipped"
     assert "Apply step 'shed': set shed_load_percent to 20?" in captured.err
+    assert json.loads(files["flags"].read_text()) == FLAGS
 
 
 class Crash(BaseException):

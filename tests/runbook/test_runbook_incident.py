@@ -45,10 +45,11 @@ def test_a_run_that_mitigates_marks_the_incident_mitigated_with_each_step_on_its
         )
     )
     now = SystemClock().now()
-    # Burning until the second step is applied (about 0.5 s in), then healthy.
+    # Burning until 2.5 s in, then healthy: the first step's 500 ms verify fails even if the run
+    # starts 2 s late on a loaded machine, and the second step's 5 s verify sees the recovery.
     probe = probe_file(
         tmp_path / "probe.json",
-        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=1.2), 0.4)],
+        [(now - timedelta(seconds=1), 6.0), (now + timedelta(seconds=2.5), 0.4)],
     )
     code = run_cli(
         ["runbook", "run", str(runbook), "--target", str(flags), "--probe", str(probe),
