@@ -11,8 +11,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from onshift.cli.app import main
 from onshift.runbook import (
     ActionRegistry,
     Executor,
@@ -186,3 +188,29 @@ class FlagsHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+# Sub-second steps on the system clock; samples that change do so 1.5 s after the test starts,
+# well after the run has taken its baseline even on a loaded machine.
+FAST = {"burn_rate_below": 1, "window": "5m", "within": "5s", "every": "100ms"}
+FLAGS = {"retries": 1, "cache": False}
+
+
+def probe_file(path: Path, samples: list[tuple[datetime, float]]) -> Path:
+    values = [[moment.timestamp(), repr(rate)] for moment, rate in samples]
+    body = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [{"metric": {"window": "5m"}, "values": values}],
+        },
+    }
+    path.write_text(json.dumps(body))
+    return path
+
+
+def run_cli(args: list[str]) -> int:
+    """The exit code of ``onshift ARGS`` run in this process (output goes to capsys)."""
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return int(info.value.code or 0)

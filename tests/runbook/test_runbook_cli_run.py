@@ -15,9 +15,18 @@ from typing import Any
 
 import pytest
 import typer
-from runbook_helpers import START, TOKEN, FlagsHandler, flag_step, runbook_text
+from runbook_helpers import (
+    FAST,
+    FLAGS,
+    START,
+    TOKEN,
+    FlagsHandler,
+    flag_step,
+    probe_file,
+    run_cli,
+    runbook_text,
+)
 
-from onshift.cli.app import main
 from onshift.cli.runbook_inputs import ConsoleProgress, sigterm_interrupts
 from onshift.clock import SimulatedClock, SystemClock
 from onshift.runbook import (
@@ -34,24 +43,6 @@ from onshift.runbook import (
 )
 from onshift.testing import ScriptedProbe
 
-# Sub-second steps on the system clock; samples that change do so 1.5 s after the test starts,
-# well after the run has taken its baseline even on a loaded machine.
-FAST = {"burn_rate_below": 1, "window": "5m", "within": "5s", "every": "100ms"}
-FLAGS = {"retries": 1, "cache": False}
-
-
-def probe_file(path: Path, samples: list[tuple[datetime, float]]) -> Path:
-    values = [[moment.timestamp(), repr(rate)] for moment, rate in samples]
-    body = {
-        "status": "success",
-        "data": {
-            "resultType": "matrix",
-            "result": [{"metric": {"window": "5m"}, "values": values}],
-        },
-    }
-    path.write_text(json.dumps(body))
-    return path
-
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
@@ -62,12 +53,6 @@ def files(tmp_path: Path) -> dict[str, Path]:
         runbook_text([{**flag_step("fallback", "fallback_model", "small"), "verify": FAST}])
     )
     return {"flags": flags, "runbook": runbook, "journal": tmp_path / "run.jsonl"}
-
-
-def run_cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as info:
-        main(args)
-    return int(info.value.code or 0)
 
 
 def test_run_applies_a_step_that_verifies_and_journals_it(

@@ -7,8 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from runbook_helpers import flag_step, runbook_text
-from test_runbook_cli_run import FAST, probe_file, run_cli
+from runbook_helpers import FAST, flag_step, probe_file, run_cli, runbook_text
 
 from onshift.clock import SystemClock
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runbook_helpers import flag_step, make_harness, runbook_text
-from test_runbook_cli_run import FAST, FLAGS, probe_file, run_cli
+from runbook_helpers import FAST, FLAGS, flag_step, make_harness, probe_file, run_cli, runbook_text
 
 from onshift.clock import SystemClock
 from onshift.errors import TargetError
